@@ -1,0 +1,161 @@
+/**
+ * Crossbar kernels for one output position (one im2col window) of a layer.
+ *
+ * Accumulators hold one partial charge per (row group, neuron): acc[g * M + j]. In ideal mode there
+ * is one group spanning all rows, so acc[j] is the neuron's charge V_j. Rows are the window's
+ * inputs in order; row r belongs to group floor(r / groupRows).
+ */
+import type { Layer } from './model.ts';
+
+export interface OpCounters {
+  /** Crossbar rows added (one per input spike). */
+  rowAdds: number;
+  /** Inputs with code 0 (no spike, no work). */
+  zeroInputsSkipped: number;
+  /** Inputs never processed because early termination stopped the window. */
+  inputsSkippedEarly: number;
+  /** Time steps of the window left unsimulated by early termination. */
+  stepsSaved: number;
+  /** Accumulator updates spent on leak (A steps x groups x neurons per position when leak is on). */
+  leakUpdates: number;
+  /** Group partials merged, and how many of them hit the charge bound (macro mode). */
+  partials: number;
+  clippedPartials: number;
+}
+
+export function newCounters(): OpCounters {
+  return { rowAdds: 0, zeroInputsSkipped: 0, inputsSkippedEarly: 0, stepsSaved: 0, leakUpdates: 0, partials: 0, clippedPartials: 0 };
+}
+
+export function resetCounters(c: OpCounters): void {
+  c.rowAdds = 0;
+  c.zeroInputsSkipped = 0;
+  c.inputsSkippedEarly = 0;
+  c.stepsSaved = 0;
+  c.leakUpdates = 0;
+  c.partials = 0;
+  c.clippedPartials = 0;
+}
+
+/**
+ * No leak: V = sum_i W_i a_i exactly, so each spiking input adds its row once, scaled by its code
+ * (the number of steps the row stays active). Zero inputs are skipped.
+ */
+export function accumulateDirect(layer: Layer, input: Uint8Array, base: number, acc: Int32Array, ops: OpCounters): void {
+  const { weights, outChannels: m, rows, groupRows } = layer;
+  acc.fill(0, 0, layer.groups * m);
+  let adds = 0;
+  for (let r = 0; r < rows; r++) {
+    const a = input[base + r];
+    if (a === 0) continue;
+    const w = r * m;
+    const off = layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m;
+    for (let j = 0; j < m; j++) acc[off + j] += a * weights[w + j];
+    adds++;
+  }
+  ops.rowAdds += adds;
+  ops.zeroInputsSkipped += rows - adds;
+}
+
+/**
+ * Orders the window's non-zero inputs by descending code (= ascending spike time) with a counting
+ * sort. levelEnd[a] is one past the last entry of code a in `order`; code a's entries start at
+ * levelEnd[a + 1] (levelEnd[max + 1] = 0). Returns the number of spiking inputs.
+ */
+export function sortBySpikeTime(input: Uint8Array, base: number, rows: number, max: number, order: Int32Array, levelEnd: Int32Array): number {
+  levelEnd.fill(0, 0, max + 2);
+  for (let r = 0; r < rows; r++) levelEnd[input[base + r]]++;
+  // Turn counts into start offsets, highest code first; code 0 is not placed.
+  let pos = 0;
+  for (let a = max; a >= 1; a--) {
+    const count = levelEnd[a];
+    levelEnd[a] = pos;
+    pos += count;
+  }
+  for (let r = 0; r < rows; r++) {
+    const a = input[base + r];
+    if (a !== 0) order[levelEnd[a]++] = r;
+  }
+  levelEnd[max + 1] = 0;
+  return pos;
+}
+
+/**
+ * Leaky integration, step by step through the window: at step s the inputs with code A - s spike
+ * and their rows join the current I (they stay active to the window's end); then every
+ * accumulator integrates V = V - (V >> L) + I. Requires sortBySpikeTime first.
+ */
+export function accumulateLeaky(layer: Layer, order: Int32Array, levelEnd: Int32Array, acc: Int32Array, current: Int32Array, ops: OpCounters): void {
+  const { weights, outChannels: m, groupRows, leakShift, inMax } = layer;
+  const cells = layer.groups * m;
+  acc.fill(0, 0, cells);
+  current.fill(0, 0, cells);
+  for (let a = inMax; a >= 1; a--) {
+    for (let k = levelEnd[a + 1]; k < levelEnd[a]; k++) {
+      const r = order[k];
+      const w = r * m;
+      const off = ((r / groupRows) | 0) * m;
+      for (let j = 0; j < m; j++) current[off + j] += weights[w + j];
+    }
+    ops.rowAdds += levelEnd[a] - levelEnd[a + 1];
+    for (let c = 0; c < cells; c++) acc[c] = acc[c] - (acc[c] >> leakShift) + current[c];
+    ops.leakUpdates += cells;
+  }
+}
+
+/** Adds the rows of one code level (no leak): acc += a * W_r for each input r with code a. */
+export function accumulateLevel(layer: Layer, a: number, order: Int32Array, from: number, to: number, acc: Int32Array): void {
+  const { weights, outChannels: m, groupRows } = layer;
+  for (let k = from; k < to; k++) {
+    const r = order[k];
+    const w = r * m;
+    const off = layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m;
+    for (let j = 0; j < m; j++) acc[off + j] += a * weights[w + j];
+  }
+}
+
+/**
+ * Merges group partials into one charge per neuron (macro mode: gain shift, then clamp to
+ * +-C*theta_j, the bounded charge pump) and writes charge + bias to `charge`.
+ */
+export function mergeCharges(layer: Layer, acc: Int32Array, charge: Float64Array, ops: OpCounters): void {
+  const { outChannels: m, biases } = layer;
+  if (!layer.macro) {
+    for (let j = 0; j < m; j++) charge[j] = acc[j] + biases[j];
+    return;
+  }
+  const { groups, gains, thresholds, chargeBound } = layer;
+  let clipped = 0;
+  for (let j = 0; j < m; j++) {
+    const bound = chargeBound * thresholds[j];
+    let v = 0;
+    for (let g = 0; g < groups; g++) {
+      const c = g * m + j;
+      const shift = gains![c];
+      let p = shift >= 0 ? acc[c] * (1 << shift) : acc[c] >> -shift;
+      if (p > bound) {
+        p = bound;
+        clipped++;
+      } else if (p < -bound) {
+        p = -bound;
+        clipped++;
+      }
+      v += p;
+    }
+    charge[j] = v + biases[j];
+  }
+  ops.partials += groups * m;
+  ops.clippedPartials += clipped;
+}
+
+/** Output codes: a_j = clamp(floor((V_j + b_j) / theta_j), 0, A_out). */
+export function fire(layer: Layer, charge: Float64Array, out: Uint8Array, outBase: number): void {
+  const { outChannels: m, thresholds, outMax } = layer;
+  for (let j = 0; j < m; j++) {
+    const x = charge[j];
+    const theta = thresholds[j];
+    // For 0 < x < 2^53 and integer theta, floor of the double quotient is exact.
+    const code = x < theta ? 0 : Math.floor(x / theta);
+    out[outBase + j] = code > outMax ? outMax : code;
+  }
+}
