@@ -43,6 +43,8 @@ export const TAG = {
 export const INPUT_WORDS = 8;
 export const INPUT_KIND_IMAGE = 1;
 export const INPUT_KIND_AUDIO = 2;
+/** Codes given directly (frames x channels); the application encodes them itself. */
+export const INPUT_KIND_CODES = 3;
 // INPT word indices
 export const IN_KIND = 0;
 export const IN_BITS = 1;

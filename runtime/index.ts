@@ -6,7 +6,7 @@
 export { ModelError, InputError } from './errors.ts';
 export type { ModelErrorCode, InputErrorCode } from './errors.ts';
 export { loadModel, readProvenance } from './model.ts';
-export type { Model, Layer, ModelInput, ImageInput, AudioInput, LoadOptions } from './model.ts';
+export type { Model, Layer, ModelInput, ImageInput, AudioInput, CodesInput, LoadOptions } from './model.ts';
 export { createNetwork, scratchBytesFor } from './network.ts';
 export type { Network, NetworkOptions, InferOptions, InferenceResult } from './network.ts';
 export type { OpCounters } from './crossbar.ts';

@@ -30,7 +30,14 @@ export interface AudioInput {
   frontend: Int32Array;
 }
 
-export type ModelInput = ImageInput | AudioInput;
+export interface CodesInput {
+  kind: 'codes';
+  bits: number;
+  frames: number;
+  channels: number;
+}
+
+export type ModelInput = ImageInput | AudioInput | CodesInput;
 
 export interface Layer {
   kind: 'dense' | 'conv1d';
@@ -229,6 +236,11 @@ function readInput(section: Section, int32s: Int32Reader, find: Finder): ModelIn
     const mul = checkRange('image scale multiplier', w[F.IN_MUL_SHIFT] & 0xffffff, 1, 0xffffff);
     const shift = checkRange('image scale shift', w[F.IN_MUL_SHIFT] >>> 24, 1, 30);
     return { kind: 'image', bits, frames: 1, channels, srcWidth, srcHeight, pool, mul, shift };
+  }
+  if (w[F.IN_KIND] === F.INPUT_KIND_CODES) {
+    const frames = checkRange('input frames', w[F.IN_FRAMES], 1, F.LIMITS.maxFrames);
+    const channels = checkRange('input channels', w[F.IN_CHANNELS], 1, F.LIMITS.maxChannels);
+    return { kind: 'codes', bits, frames, channels };
   }
   if (w[F.IN_KIND] === F.INPUT_KIND_AUDIO) {
     const frames = checkRange('audio frames', w[F.IN_FRAMES], 1, F.LIMITS.maxFrames);

@@ -65,7 +65,15 @@ export interface AudioInputSpec {
   frontend: Int32Array;
 }
 
-export type InputSpec = ImageInputSpec | AudioInputSpec;
+/** Codes supplied directly by the application (frames x channels). */
+export interface CodesInputSpec {
+  kind: 'codes';
+  bits: number;
+  frames: number;
+  channels: number;
+}
+
+export type InputSpec = ImageInputSpec | AudioInputSpec | CodesInputSpec;
 
 export interface ModelSpec {
   input: InputSpec;

@@ -74,7 +74,7 @@ function inputWords(spec: ModelSpec): Uint8Array {
     w[F.IN_POOL] = input.pool;
     w[F.IN_MUL_SHIFT] = (input.mul & 0xffffff) | (input.shift << 24);
   } else {
-    w[F.IN_KIND] = F.INPUT_KIND_AUDIO;
+    w[F.IN_KIND] = input.kind === 'audio' ? F.INPUT_KIND_AUDIO : F.INPUT_KIND_CODES;
     w[F.IN_FRAMES] = input.frames;
     w[F.IN_CHANNELS] = input.channels;
   }

@@ -51,7 +51,7 @@ export class XsWorker {
   private readonly child: ChildProcess;
   private readonly toXs: Writable;
   private pending: Pending[] = [];
-  private buffered = Buffer.alloc(0);
+  private buffered: Buffer = Buffer.alloc(0);
   private exited: Error | null = null;
   /** Text XS printed, when started with stdout 'pipe'. */
   output = '';

@@ -4,7 +4,7 @@
  * docs/audio-frontend.md for the full specification.
  *
  *   header (HEADER_WORDS words, indices below)
- *   window       frameLength      Q15 analysis window, |w| <= 32767
+ *   window       frameLength      Q13 analysis window, |w| <= 8191
  *   cos          fftSize / 2      Q15 cos(2 pi k / fftSize), |t| <= 32768
  *   sin          fftSize / 2      Q15 sin(2 pi k / fftSize)
  *   mel          melTableWords    per band: firstBin, binCount, binCount weights (Q melWeightBits)
@@ -136,7 +136,7 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   const dctTable = take(dctWords);
   const quant = take(2 * channels);
 
-  checkTable('window', window, -32767, 32767);
+  checkTable('window', window, -8191, 8191);
   checkTable('cos', cos, -32768, 32768);
   checkTable('sin', sin, -32768, 32768);
   checkTable('log2', log2, 0, 1 << 16);

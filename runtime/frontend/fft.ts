@@ -2,7 +2,7 @@
  * In-place fixed-point radix-2 decimation-in-time FFT with block floating point.
  *
  * Invariant: at the start of each stage every component is < 2^16 in magnitude; the stage first
- * shifts its inputs right by 0, 1 or 2 bits so they are < 2^14, which keeps every Q15 twiddle
+ * shifts its inputs right by 0, 1 or 2 bits (rounding) so they are <= 2^14, which keeps every Q15 twiddle
  * product (< 2^29) and every butterfly output (< 2^14 (1 + sqrt 2) < 39553) inside int32.
  * The caller loads the input in bit-reversed order with components < 2^16.
  * Returns the total number of right shifts applied, including a final one that leaves every
@@ -19,6 +19,7 @@ export function fixedFft(re: Int32Array, im: Int32Array, n: number, cos: Int32Ar
   let maxAbs = maxAbsIn;
   for (let size = 2; size <= n; size <<= 1) {
     const shift = headroomShift(maxAbs);
+    const round = shift === 0 ? 0 : 1 << (shift - 1);
     totalShift += shift;
     maxAbs = 0;
     const half = size >> 1;
@@ -28,13 +29,13 @@ export function fixedFft(re: Int32Array, im: Int32Array, n: number, cos: Int32Ar
       const ws = sin[k * step];
       for (let top = k; top < n; top += size) {
         const bottom = top + half;
-        const ar = re[top] >> shift;
-        const ai = im[top] >> shift;
-        const br = re[bottom] >> shift;
-        const bi = im[bottom] >> shift;
-        // t = b * exp(-i 2 pi k / size)
-        const tr = (Math.imul(br, wr) + Math.imul(bi, ws)) >> 15;
-        const ti = (Math.imul(bi, wr) - Math.imul(br, ws)) >> 15;
+        const ar = (re[top] + round) >> shift;
+        const ai = (im[top] + round) >> shift;
+        const br = (re[bottom] + round) >> shift;
+        const bi = (im[bottom] + round) >> shift;
+        // t = b * exp(-i 2 pi k / size), rounded to nearest (truncation bias would add up coherently)
+        const tr = (Math.imul(br, wr) + Math.imul(bi, ws) + 16384) >> 15;
+        const ti = (Math.imul(bi, wr) - Math.imul(br, ws) + 16384) >> 15;
         const r0 = ar + tr;
         const i0 = ai + ti;
         const r1 = ar - tr;
@@ -50,9 +51,10 @@ export function fixedFft(re: Int32Array, im: Int32Array, n: number, cos: Int32Ar
   }
   const last = headroomShift(maxAbs);
   if (last > 0) {
+    const round = 1 << (last - 1);
     for (let i = 0; i < n; i++) {
-      re[i] >>= last;
-      im[i] >>= last;
+      re[i] = (re[i] + round) >> last;
+      im[i] = (im[i] + round) >> last;
     }
   }
   return totalShift + last;

@@ -1,0 +1,83 @@
+/** `tempo-cim inspect model.tcm`: header, input mapping, layers, sizes, labels and provenance. */
+import { readFileSync } from 'node:fs';
+import { loadModel, readProvenance, scratchBytesFor, type Layer, type Model } from '../../runtime/index.ts';
+import { CliError, parseArgs } from './args.ts';
+
+export const summary = 'print a model\'s header, layers, sizes and labels';
+export const usage = `
+Usage: tempo-cim inspect MODEL.tcm [--json]
+
+Prints the .tcm header (format version, bytes), how raw input becomes codes, every layer
+(shape, mode, leak, bits, weights bytes), the scratch the runtime allocates, class labels and
+training provenance.
+
+Options:
+  --json   print the same as JSON
+`;
+
+export function readModelFile(path: string): { bytes: Uint8Array; model: Model } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (error) {
+    throw new CliError(`cannot read model '${path}': ${(error as Error).message}`);
+  }
+  // Copy to an 8-aligned buffer so typed-array views line up.
+  const aligned = new Uint8Array(bytes.length);
+  aligned.set(bytes);
+  return { bytes: aligned, model: loadModel(aligned) };
+}
+
+function describeLayer(layer: Layer, index: number) {
+  return {
+    index,
+    kind: layer.kind,
+    mode: layer.macro ? 'macro' : 'ideal',
+    shape: layer.kind === 'dense'
+      ? `${layer.inChannels} -> ${layer.outChannels}`
+      : `${layer.inFrames}x${layer.inChannels} -> ${layer.outFrames}x${layer.outChannels} (kernel ${layer.kernel}, stride ${layer.stride})`,
+    rows: layer.rows,
+    inBits: layer.inBits,
+    outBits: layer.outBits,
+    weightBits: layer.weightBits,
+    leakShift: layer.leakShift,
+    groups: layer.groups,
+    groupRows: layer.groupRows,
+    chargeBound: layer.macro ? layer.chargeBound : null,
+    weightBytes: layer.weights.byteLength,
+  };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { positional, options } = parseArgs(args, { json: 'boolean' });
+  if (positional.length !== 1) throw new CliError('expected one model file (see --help)');
+  const { model } = readModelFile(positional[0]);
+  const report = {
+    file: positional[0],
+    format: `${model.versionMajor}.${model.versionMinor}`,
+    bytes: model.fileBytes,
+    input: { ...model.input, frontend: model.input.kind === 'audio' ? `${model.input.frontend.byteLength} bytes` : undefined },
+    layers: model.layers.map(describeLayer),
+    weights: model.layers.reduce((n, l) => n + l.weights.length, 0),
+    scratchBytes: scratchBytesFor(model),
+    labels: model.labels,
+    provenance: readProvenance(model),
+  };
+  if (options.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  const input = model.input;
+  console.log(`${report.file}: tempo-cim model, format ${report.format}, ${report.bytes} bytes, ${report.weights} weights (${(report.bytes / report.weights).toFixed(3)} bytes/weight)`);
+  if (input.kind === 'image') console.log(`input: ${input.srcWidth}x${input.srcHeight} image, pool ${input.pool} -> ${input.channels} codes of ${input.bits} bits (code = min(A, (sum*${input.mul} + 2^${input.shift - 1}) >> ${input.shift}))`);
+  else console.log(`input: ${input.kind}, ${input.frames} frames x ${input.channels} channels of ${input.bits}-bit codes`);
+  console.log('layers:');
+  for (const l of report.layers) {
+    const macro = l.mode === 'macro' ? `, ${l.groups} groups of ${l.groupRows} rows, C=${l.chargeBound}` : '';
+    console.log(`  ${l.index}: ${l.kind.padEnd(6)} ${l.shape}, ${l.mode}${macro}, leak ${l.leakShift || 'off'}, ${l.inBits}->${l.outBits}-bit codes, ${l.weightBits}-bit weights (${l.weightBytes} B)`);
+  }
+  console.log(`runtime scratch: ${report.scratchBytes} bytes`);
+  console.log(`labels (${model.labels.length}): ${model.labels.join(', ')}`);
+  if (report.provenance) console.log(`provenance: ${JSON.stringify(report.provenance)}`);
+  return 0;
+}

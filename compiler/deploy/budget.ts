@@ -1,0 +1,69 @@
+/**
+ * What a generated project needs from a board, checked against its profile before anything is
+ * written: flash for the data resources and the runtime module, and RAM (XS chunk heap) for the
+ * network's scratch plus the app's own buffers.
+ */
+import type { DeviceProfile } from './devices.ts';
+import { chunkHeapBytes } from './devices.ts';
+
+export interface FlashItem {
+  name: string;
+  bytes: number;
+}
+
+export interface BudgetReport {
+  flashBytes: number;
+  flashBudget: number;
+  flashItems: FlashItem[];
+  ramBytes: number;
+  ramBudget: number;
+  scratchBytes: number;
+  appBufferBytes: number;
+  chunkHeapBytes: number;
+  problems: string[];
+}
+
+export class BudgetError extends Error {
+  override name = 'InputError';
+  readonly report: BudgetReport;
+  constructor(report: BudgetReport) {
+    super(report.problems.join('; '));
+    this.report = report;
+  }
+}
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function checkBudget(profile: DeviceProfile, flashItems: FlashItem[], scratchBytes: number, appBufferBytes: number): BudgetReport {
+  const flashBytes = flashItems.reduce((sum, item) => sum + item.bytes, 0);
+  const ramBytes = scratchBytes + appBufferBytes;
+  const report: BudgetReport = {
+    flashBytes,
+    flashBudget: profile.flash.dataBudgetBytes,
+    flashItems,
+    ramBytes,
+    ramBudget: profile.ram.scratchBudgetBytes,
+    scratchBytes,
+    appBufferBytes,
+    chunkHeapBytes: chunkHeapBytes(profile),
+    problems: [],
+  };
+  if (flashBytes > report.flashBudget) {
+    const parts = flashItems.map((i) => `${i.name} ${kib(i.bytes)}`).join(' + ');
+    report.problems.push(`needs ${kib(flashBytes)} of flash (${parts}) but device '${profile.name}' has ${kib(report.flashBudget)} for data`);
+  }
+  if (ramBytes > report.ramBudget) {
+    report.problems.push(
+      `needs ${kib(ramBytes)} of RAM (network scratch ${kib(scratchBytes)} + app buffers ${kib(appBufferBytes)}) but device '${profile.name}' allows ${kib(report.ramBudget)} of its ${kib(report.chunkHeapBytes)} XS chunk heap`,
+    );
+  }
+  return report;
+}
+
+export function formatBudget(report: BudgetReport): string {
+  const pct = (used: number, budget: number) => (budget > 0 ? `${((100 * used) / budget).toFixed(1)}%` : 'n/a');
+  return [
+    `flash: ${kib(report.flashBytes)} of ${kib(report.flashBudget)} (${pct(report.flashBytes, report.flashBudget)}): ${report.flashItems.map((i) => `${i.name} ${kib(i.bytes)}`).join(', ')}`,
+    `RAM:   ${kib(report.ramBytes)} of ${kib(report.ramBudget)} (${pct(report.ramBytes, report.ramBudget)}): scratch ${kib(report.scratchBytes)}, app buffers ${kib(report.appBufferBytes)}`,
+  ].join('\n');
+}

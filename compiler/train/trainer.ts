@@ -1,0 +1,574 @@
+/**
+ * The training loop: Adam with linear warm-up + cosine learning-rate decay, random shift
+ * augmentation, per-neuron threshold adaptation against spike stall, split-train for macro
+ * targets, data-parallel gradients over two fixed shards (computed by a worker thread when
+ * `workers` = 2), per-epoch checkpoints and exact resume.
+ *
+ * Determinism: every random draw comes from Rng(seed, stream) with one stream per epoch, the batch
+ * is always split into the same two shards whose gradients are added in a fixed order, and all
+ * statistics are integer counts -> same seed, same bytes, with 1 or 2 threads, resumed or not.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { encodeImage } from '../../runtime/encode.ts';
+import type { ImageInput } from '../../runtime/model.ts';
+import { drawShift } from '../data/augment.ts';
+import type { ImageSet } from '../data/mnist.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { type NetConfig, type ParamLayout, type QLayer, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
+import { Rng } from './rng.ts';
+import { ShardRunner } from './shard.ts';
+
+export interface TrainOptions {
+  mode: TrainMode;
+  hidden: number[];
+  epochs: number;
+  seed: number;
+  batch: number;
+  lr: number;
+  /** Final learning rate as a fraction of lr (cosine decay target). */
+  lrFloor: number;
+  warmupSteps: number;
+  /** Max random shift in pixels (0 = no augmentation). */
+  shift: number;
+  workers: number;
+  actBits: number;
+  weightBits: number;
+  groupRows: number;
+  chargeBound: number;
+  maxGainShift: number;
+  perNeuronScale: boolean;
+  stallPenalty: number;
+  clipPenalty: number;
+  /** Threshold adaptation step (log units per batch) and targets. */
+  adaptRate: number;
+  clipTarget: number;
+  checkpoint?: string;
+  resume?: boolean;
+  /** Evaluate the training graph on the test set after each epoch. */
+  evalEachEpoch: boolean;
+  progress: boolean;
+  /** Stop after this many epochs of this invocation (tests of resume). */
+  stopAfterEpochs?: number;
+}
+
+export const defaultTrainOptions: TrainOptions = {
+  mode: 'qat',
+  hidden: [256],
+  epochs: 30,
+  seed: 1,
+  batch: 128,
+  lr: 2e-3,
+  lrFloor: 0.01,
+  warmupSteps: 300,
+  shift: 2,
+  workers: 2,
+  actBits: 4,
+  weightBits: 8,
+  groupRows: 128,
+  chargeBound: 4,
+  maxGainShift: 2,
+  perNeuronScale: true,
+  stallPenalty: 0.05,
+  clipPenalty: 0.02,
+  adaptRate: 0.01,
+  clipTarget: 0.002,
+  evalEachEpoch: true,
+  progress: true,
+};
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  testAccuracy: number | null;
+  seconds: number;
+  lr: number;
+}
+
+export interface TrainResult {
+  cfg: NetConfig;
+  layout: ParamLayout;
+  params: Float32Array;
+  input: ImageInput;
+  history: EpochRecord[];
+  options: TrainOptions;
+  seconds: number;
+  /** Epochs completed overall (including resumed ones). */
+  epochsDone: number;
+}
+
+/** Encoding of 8-bit pixels to B-bit codes: code ~= round(mean pixel * A / 255), box pool by `pool`. */
+export function imageInput(srcWidth: number, srcHeight: number, pool: number, bits: number): ImageInput {
+  const A = (1 << bits) - 1;
+  const cells = pool * pool;
+  // mul / 2^shift ~= A / (255 * cells); keep mul in [2^11, 2^12) for precision; sum*mul < 2^31.
+  let shift = 0;
+  while ((A * 2 ** shift) / (255 * cells) < 2048) shift++;
+  const mul = Math.round((A * 2 ** shift) / (255 * cells));
+  return { kind: 'image', bits, frames: 1, channels: (srcWidth / pool) * (srcHeight / pool), srcWidth, srcHeight, pool, mul, shift };
+}
+
+export function netConfig(input: ImageInput, opts: TrainOptions, classes = 10): NetConfig {
+  const sizes = [input.channels, ...opts.hidden, classes];
+  const layers = [];
+  for (let i = 0; i + 1 < sizes.length; i++) layers.push(denseShape(sizes[i], sizes[i + 1]));
+  return {
+    layers,
+    mode: opts.mode,
+    inputBits: input.bits,
+    actBits: opts.actBits,
+    weightBits: opts.weightBits,
+    groupRows: opts.groupRows,
+    chargeBound: opts.chargeBound,
+    maxGainShift: opts.maxGainShift,
+    perNeuronScale: opts.perNeuronScale,
+    stallPenalty: opts.stallPenalty,
+    clipPenalty: opts.clipPenalty,
+  };
+}
+
+/** Encodes a whole set (no augmentation) to codes, count x channels. */
+export function encodeSet(set: ImageSet, input: ImageInput): Uint8Array {
+  const n = input.channels;
+  const out = new Uint8Array(set.count * n);
+  const px = set.rows * set.cols;
+  for (let i = 0; i < set.count; i++) encodeImage(input, set.images.subarray(i * px, (i + 1) * px), out.subarray(i * n, (i + 1) * n));
+  return out;
+}
+
+/** Quantized (or float) forward of the training graph over encoded samples; returns predictions. */
+export function predictCodes(cfg: NetConfig, layout: ParamLayout, params: Float32Array, codes: Uint8Array, count: number, onScores?: (i: number, scores: Float32Array) => void): Uint8Array {
+  const qs = quantizeAll(cfg, layout, params);
+  const ws = newWorkspace(cfg);
+  const n = cfg.layers[0].rows * cfg.layers[0].inFrames;
+  const x = new Float32Array(n);
+  const preds = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < n; k++) x[k] = codes[i * n + k];
+    preds[i] = forwardSample(cfg, layout, params, qs, x, ws);
+    if (onScores) onScores(i, ws.act[cfg.layers.length - 1]);
+  }
+  return preds;
+}
+
+export function quantizeAll(cfg: NetConfig, layout: ParamLayout, params: Float32Array): QLayer[] {
+  const qs = cfg.layers.map((L) => newQLayer(cfg, L));
+  if (cfg.mode !== 'float') for (let l = 0; l < cfg.layers.length; l++) quantizeLayer(cfg, layout, params, l, qs[l]);
+  return qs;
+}
+
+export function accuracyOf(preds: Uint8Array, labels: Uint8Array): number {
+  let ok = 0;
+  for (let i = 0; i < preds.length; i++) if (preds[i] === labels[i]) ok++;
+  return ok / preds.length;
+}
+
+/**
+ * Data-dependent init: weights He-normal, rescaled per layer so the pre-activations of an init batch
+ * have unit standard deviation; hidden thresholds T_j = 2.5 std_j / A (per neuron); in split mode the
+ * last layer's bound threshold covers its largest observed group partial.
+ */
+function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array, rng: Rng, sample: (k: number) => Float32Array, count: number): void {
+  initParams(cfg, layout, params, rng);
+  const A = (1 << cfg.actBits) - 1;
+  const nl = cfg.layers.length;
+  const xs: Float32Array[] = [];
+  for (let k = 0; k < count; k++) xs.push(Float32Array.from(sample(k)));
+  let inputs = xs;
+  for (let l = 0; l < nl; l++) {
+    const L = cfg.layers[l];
+    const out = L.outChannels;
+    const wo = layout.w[l];
+    const G = Math.ceil(L.rows / cfg.groupRows);
+    const u = inputs.map((x) => {
+      const z = new Float64Array(out);
+      for (let r = 0; r < L.rows; r++) {
+        const a = x[r];
+        if (a === 0) continue;
+        for (let j = 0; j < out; j++) z[j] += a * params[wo + r * out + j];
+      }
+      return z;
+    });
+    let s2 = 0;
+    for (const z of u) for (let j = 0; j < out; j++) s2 += z[j] * z[j];
+    const std = Math.sqrt(s2 / (u.length * out)) || 1;
+    for (let i = 0; i < L.rows * out; i++) params[wo + i] /= std;
+    for (const z of u) for (let j = 0; j < out; j++) z[j] /= std;
+    const last = l === nl - 1;
+    for (let j = 0; j < out; j++) {
+      let sj = 0;
+      for (const z of u) sj += z[j] * z[j];
+      const sd = Math.sqrt(sj / u.length) || 1;
+      let T = last ? 1 : (2.5 * sd) / A;
+      if (last && cfg.mode === 'split') {
+        let m = 0;
+        for (const x of inputs) {
+          for (let g = 0; g < G; g++) {
+            let p = 0;
+            for (let r = g * cfg.groupRows; r < Math.min(L.rows, (g + 1) * cfg.groupRows); r++) p += x[r] * params[wo + r * out + j];
+            m = Math.max(m, Math.abs(p));
+          }
+        }
+        T = Math.max(m / cfg.chargeBound, 1e-3);
+      }
+      params[layout.tau[l] + j] = Math.log(T);
+    }
+    if (last) break;
+    // Next layer's inputs: this layer's output (quantized codes, or ReLU floats in float mode).
+    if (cfg.mode === 'float') {
+      inputs = u.map((z) => Float32Array.from(z, (v) => (v > 0 ? v : 0)));
+    } else {
+      const q = newQLayer(cfg, L);
+      quantizeLayer(cfg, layout, params, l, q);
+      const ws = newWorkspace({ ...cfg, layers: cfg.layers.slice(0, l + 1) });
+      const qs: QLayer[] = [];
+      for (let k = 0; k < l; k++) {
+        const qk = newQLayer(cfg, cfg.layers[k]);
+        quantizeLayer(cfg, layout, params, k, qk);
+        qs.push(qk);
+      }
+      qs.push(q);
+      // forwardSample treats the last layer of the sliced config as the score layer; run the slice
+      // without its last layer as "last" by giving it one more (dummy) layer is overkill: compute codes directly.
+      inputs = xs.map((x) => {
+        let inp = x;
+        for (let k = 0; k <= l; k++) {
+          const Lk = cfg.layers[k];
+          const qk = qs[k];
+          const o = new Float32Array(Lk.outChannels);
+          const Gk = qk.groups;
+          for (let j = 0; j < Lk.outChannels; j++) {
+            let V = 0;
+            const part = new Float64Array(Gk);
+            for (let r = 0; r < Lk.rows; r++) {
+              if (inp[r] !== 0) part[Gk === 1 ? 0 : Math.floor(r / qk.groupRows)] += inp[r] * qk.Wq[r * Lk.outChannels + j];
+            }
+            for (let g = 0; g < Gk; g++) {
+              let p = part[g];
+              const sh = qk.gain[g * Lk.outChannels + j];
+              if (sh < 0) p = Math.floor(p / 2 ** -sh);
+              if (cfg.mode === 'split') {
+                const b = cfg.chargeBound * qk.theta[j];
+                p = p > b ? b : p < -b ? -b : p;
+              }
+              V += p;
+            }
+            const c = Math.floor((V + qk.bias[j]) / qk.theta[j]);
+            o[j] = c < 0 ? 0 : c > A ? A : c;
+          }
+          inp = o;
+        }
+        return inp;
+      });
+      void ws;
+    }
+  }
+}
+
+interface Checkpoint {
+  key: string;
+  epochsDone: number;
+  step: number;
+  params: Float32Array;
+  m: Float64Array;
+  v: Float64Array;
+  emaFire: Float64Array;
+  emaSat: Float64Array;
+  emaClip: Float64Array;
+  history: EpochRecord[];
+  seconds: number;
+}
+
+const CKPT_MAGIC = 'TCMCKPT1';
+
+function saveCheckpoint(path: string, ck: Checkpoint): void {
+  const arrays: [string, Float32Array | Float64Array][] = [
+    ['params', ck.params],
+    ['m', ck.m],
+    ['v', ck.v],
+    ['emaFire', ck.emaFire],
+    ['emaSat', ck.emaSat],
+    ['emaClip', ck.emaClip],
+  ];
+  const header = JSON.stringify({ key: ck.key, epochsDone: ck.epochsDone, step: ck.step, history: ck.history, seconds: ck.seconds, arrays: arrays.map(([n, a]) => [n, a instanceof Float32Array ? 'f32' : 'f64', a.length]) });
+  const hbytes = new TextEncoder().encode(header);
+  const hlen = Math.ceil((hbytes.length + 12) / 8) * 8;
+  let total = hlen;
+  for (const [, a] of arrays) total += a.byteLength + ((8 - (a.byteLength % 8)) % 8);
+  const buf = new Uint8Array(total);
+  buf.set(new TextEncoder().encode(CKPT_MAGIC), 0);
+  new DataView(buf.buffer).setUint32(8, hbytes.length, true);
+  buf.set(hbytes, 12);
+  let off = hlen;
+  for (const [, a] of arrays) {
+    buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
+    off += a.byteLength + ((8 - (a.byteLength % 8)) % 8);
+  }
+  writeFileAtomic(path, buf);
+}
+
+function loadCheckpoint(path: string): Checkpoint {
+  const raw = readFileSync(path);
+  const buf = new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  if (new TextDecoder().decode(buf.subarray(0, 8)) !== CKPT_MAGIC) throw new Error(`${path}: not a tempo-cim training checkpoint`);
+  const hl = new DataView(buf.buffer).getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(buf.subarray(12, 12 + hl)));
+  let off = Math.ceil((hl + 12) / 8) * 8;
+  const out: Record<string, Float32Array | Float64Array> = {};
+  for (const [name, type, len] of header.arrays as [string, string, number][]) {
+    const bytes = len * (type === 'f32' ? 4 : 8);
+    if (off + bytes > buf.length) throw new Error(`${path}: truncated checkpoint`);
+    const copy = buf.slice(off, off + bytes);
+    out[name] = type === 'f32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+    off += bytes + ((8 - (bytes % 8)) % 8);
+  }
+  return { key: header.key, epochsDone: header.epochsDone, step: header.step, history: header.history, seconds: header.seconds, params: out.params as Float32Array, m: out.m as Float64Array, v: out.v as Float64Array, emaFire: out.emaFire as Float64Array, emaSat: out.emaSat as Float64Array, emaClip: out.emaClip as Float64Array };
+}
+
+function shared<T extends Float32Array | Uint8Array | Int32Array>(Ctor: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, n: number): T {
+  return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
+}
+
+class ProgressBar {
+  private lastDraw = 0;
+  private readonly tty: boolean;
+  constructor(private readonly enabled: boolean) {
+    this.tty = !!process.stderr.isTTY;
+  }
+  update(text: string, force = false): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 250) return;
+    this.lastDraw = now;
+    if (this.tty) process.stderr.write(`\r\x1b[K${text}`);
+  }
+  line(text: string): void {
+    if (!this.enabled) return;
+    if (this.tty) process.stderr.write(`\r\x1b[K${text}\n`);
+    else process.stderr.write(`${text}\n`);
+  }
+}
+
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '--:--';
+  s = Math.max(0, Math.round(s));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Trains on `train` (raw pixels, encoded through `input`), optionally evaluating on `test` each epoch. */
+export async function train(trainSet: ImageSet, testSet: ImageSet | null, input: ImageInput, partial: Partial<TrainOptions>): Promise<TrainResult> {
+  const opts: TrainOptions = { ...defaultTrainOptions, ...partial };
+  const cfg = netConfig(input, opts);
+  const layout = paramLayout(cfg);
+  const { offsets: nOffs, total: nNeurons } = neuronOffsets(cfg);
+  const params = shared(Float32Array, layout.total);
+  const flags = shared(Uint8Array, nNeurons);
+  const images = shared(Uint8Array, trainSet.images.length);
+  images.set(trainSet.images);
+  const labels = shared(Uint8Array, trainSet.count);
+  labels.set(trainSet.labels);
+  const batchIdx = shared(Int32Array, opts.batch);
+  const batchShift = shared(Uint8Array, opts.batch);
+  const grads = [shared(Float32Array, layout.total), shared(Float32Array, layout.total)];
+  const m = new Float64Array(layout.total);
+  const v = new Float64Array(layout.total);
+  const emaFire = new Float64Array(nNeurons).fill(0.5);
+  const emaSat = new Float64Array(nNeurons);
+  const emaClip = new Float64Array(nNeurons);
+  const key = JSON.stringify({ v: 1, opts: { ...opts, workers: 0, checkpoint: 0, resume: 0, evalEachEpoch: 0, progress: 0, stopAfterEpochs: 0 }, input, n: trainSet.count });
+  let history: EpochRecord[] = [];
+  let epochsDone = 0;
+  let step = 0;
+  let priorSeconds = 0;
+  const data = { images, labels, input };
+  const local = new ShardRunner(cfg, layout, params, flags, data);
+
+  if (opts.resume && opts.checkpoint && existsSync(opts.checkpoint)) {
+    const ck = loadCheckpoint(opts.checkpoint);
+    if (ck.key !== key) throw new Error(`${opts.checkpoint}: checkpoint was written by a different configuration; remove it or drop --resume`);
+    params.set(ck.params);
+    m.set(ck.m);
+    v.set(ck.v);
+    emaFire.set(ck.emaFire);
+    emaSat.set(ck.emaSat);
+    emaClip.set(ck.emaClip);
+    history = ck.history;
+    epochsDone = ck.epochsDone;
+    step = ck.step;
+    priorSeconds = ck.seconds;
+  } else {
+    const initRng = new Rng(opts.seed, 1);
+    const order = new Uint32Array(trainSet.count).map((_, i) => i);
+    initRng.shuffle(order);
+    const count = Math.min(512, trainSet.count);
+    initFromData(cfg, layout, params, initRng, (k) => local.encode(order[k], 0x88), count);
+  }
+  updateFlags();
+
+  let worker: Worker | null = null;
+  if (opts.workers > 1) {
+    worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, grad: grads[1] },
+    });
+    worker.unref();
+  }
+  let pending: ((s: unknown) => void) | null = null;
+  let failed: Error | null = null;
+  if (worker) {
+    worker.on('message', (msg) => {
+      const p = pending;
+      pending = null;
+      p?.(msg);
+    });
+    worker.on('error', (e) => {
+      failed = e;
+      const p = pending;
+      pending = null;
+      p?.(null);
+    });
+  }
+  const remoteStats = newStats(cfg);
+
+  function updateFlags(): void {
+    for (let i = 0; i < nNeurons; i++) flags[i] = emaFire[i] < 0.01 ? 1 : emaSat[i] > 0.9 ? 2 : 0;
+    // The output layer never stalls by definition (scores, not codes).
+    for (let i = nOffs[nOffs.length - 1]; i < nNeurons; i++) flags[i] = 0;
+  }
+
+  const stepsPerEpoch = Math.ceil(trainSet.count / opts.batch);
+  const totalSteps = stepsPerEpoch * opts.epochs;
+  const lrAt = (s: number): number => {
+    if (s < opts.warmupSteps) return opts.lr * (0.1 + (0.9 * s) / opts.warmupSteps);
+    const p = Math.min(1, (s - opts.warmupSteps) / Math.max(1, totalSteps - opts.warmupSteps));
+    return opts.lr * (opts.lrFloor + (1 - opts.lrFloor) * 0.5 * (1 + Math.cos(Math.PI * p)));
+  };
+  const bar = new ProgressBar(opts.progress);
+  const testCodes = testSet && opts.evalEachEpoch ? encodeSet(testSet, input) : null;
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  const startTime = Date.now();
+  const lastNeuron = nOffs[nOffs.length - 1];
+  let ranEpochs = 0;
+  try {
+    while (epochsDone < opts.epochs) {
+      if (opts.stopAfterEpochs !== undefined && ranEpochs >= opts.stopAfterEpochs) break;
+      const epoch = epochsDone;
+      const rng = new Rng(opts.seed, 1000 + epoch);
+      const order = new Uint32Array(trainSet.count).map((_, i) => i);
+      rng.shuffle(order);
+      const epochStart = Date.now();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        const from = b * opts.batch;
+        const n = Math.min(opts.batch, trainSet.count - from);
+        for (let k = 0; k < n; k++) {
+          batchIdx[k] = order[from + k];
+          batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift) : 0x88;
+        }
+        const half = Math.ceil(n / 2);
+        let s1: typeof remoteStats;
+        if (worker) {
+          const done = new Promise<unknown>((resolve) => (pending = resolve));
+          worker.postMessage({ from: half, to: n });
+          const s0 = local.run(batchIdx, batchShift, 0, half, grads[0]);
+          const reply = (await done) as { stats: typeof remoteStats } | null;
+          if (failed || !reply) throw failed ?? new Error('training worker failed');
+          Object.assign(remoteStats, reply.stats);
+          s1 = remoteStats;
+          accumulate(s0, s1);
+        } else {
+          const s0 = local.run(batchIdx, batchShift, 0, half, grads[0]);
+          const copy = { ...s0, fired: s0.fired.slice(), saturated: s0.saturated.slice(), clipped: s0.clipped.slice(), partialsSeen: s0.partialsSeen.slice() };
+          s1 = local.run(batchIdx, batchShift, half, n, grads[1]);
+          accumulate(copy, s1);
+        }
+        // Adam on the mean gradient (shard 0 + shard 1, fixed order).
+        step++;
+        const lr = lrAt(step - 1);
+        const bc1 = 1 - beta1 ** step;
+        const bc2 = 1 - beta2 ** step;
+        const g0 = grads[0];
+        const g1 = grads[1];
+        const inv = 1 / n;
+        for (let i = 0; i < layout.total; i++) {
+          const g = (g0[i] + g1[i]) * inv;
+          const mi = beta1 * m[i] + (1 - beta1) * g;
+          const vi = beta2 * v[i] + (1 - beta2) * g * g;
+          m[i] = mi;
+          v[i] = vi;
+          params[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+        }
+        adaptThresholds();
+        const elapsed = (Date.now() - startTime) / 1000;
+        const doneSteps = ranEpochs * stepsPerEpoch + b + 1;
+        const remainingSteps = (opts.epochs - epoch) * stepsPerEpoch - b - 1;
+        const eta = (elapsed / doneSteps) * remainingSteps;
+        bar.update(`epoch ${epoch + 1}/${opts.epochs} batch ${b + 1}/${stepsPerEpoch} loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}% lr ${lr.toExponential(2)} ETA ${fmtTime(eta)}`);
+
+        function accumulate(a: typeof remoteStats, c: typeof remoteStats): void {
+          lossSum += a.loss + c.loss;
+          correct += a.correct + c.correct;
+          seen += a.samples + c.samples;
+          const samples = a.samples + c.samples;
+          for (let i = 0; i < nNeurons; i++) {
+            if (i < lastNeuron) {
+              const L = cfg.layers[layerOf(i)];
+              const cnt = samples * L.outFrames;
+              emaFire[i] = 0.9 * emaFire[i] + (0.1 * (a.fired[i] + c.fired[i])) / cnt;
+              emaSat[i] = 0.9 * emaSat[i] + (0.1 * (a.saturated[i] + c.saturated[i])) / cnt;
+            }
+            const ps = a.partialsSeen[i] + c.partialsSeen[i];
+            if (ps > 0) emaClip[i] = 0.9 * emaClip[i] + (0.1 * (a.clipped[i] + c.clipped[i])) / ps;
+          }
+        }
+      }
+      epochsDone++;
+      ranEpochs++;
+      let testAccuracy: number | null = null;
+      if (testCodes && testSet) testAccuracy = accuracyOf(predictCodes(cfg, layout, params, testCodes, testSet.count), testSet.labels);
+      const seconds = (Date.now() - epochStart) / 1000;
+      const rec: EpochRecord = { epoch: epochsDone, loss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds, lr: lrAt(step - 1) };
+      history.push(rec);
+      const elapsed = (Date.now() - startTime) / 1000;
+      const eta = (elapsed / ranEpochs) * (opts.epochs - epochsDone);
+      bar.line(`epoch ${epochsDone}/${opts.epochs} loss ${rec.loss.toFixed(4)} train ${(100 * rec.trainAccuracy).toFixed(2)}%${testAccuracy !== null ? ` test ${(100 * testAccuracy).toFixed(2)}%` : ''} ${seconds.toFixed(1)}s ETA ${fmtTime(eta)}`);
+      if (opts.checkpoint) saveCheckpoint(opts.checkpoint, { key, epochsDone, step, params, m, v, emaFire, emaSat, emaClip, history, seconds: priorSeconds + elapsed });
+    }
+  } finally {
+    if (worker) await worker.terminate();
+  }
+
+  function layerOf(neuron: number): number {
+    let l = 0;
+    while (l + 1 < nOffs.length && nOffs[l + 1] <= neuron) l++;
+    return l;
+  }
+
+  function adaptThresholds(): void {
+    if (cfg.mode === 'float') return;
+    const eta = opts.adaptRate;
+    for (let l = 0; l < cfg.layers.length; l++) {
+      const to = layout.tau[l];
+      const last = l === cfg.layers.length - 1;
+      const G = groupCount(cfg, cfg.layers[l]);
+      for (let j = 0; j < cfg.layers[l].outChannels; j++) {
+        const i = nOffs[l] + j;
+        let d = 0;
+        if (!last) {
+          if (emaFire[i] < 0.01) d -= eta;
+          else if (emaSat[i] > 0.9) d += eta;
+        }
+        if (cfg.mode === 'split' && G > 1 && emaClip[i] > opts.clipTarget) d += eta;
+        if (d !== 0) params[to + j] += d;
+      }
+    }
+    updateFlags();
+  }
+
+  return { cfg, layout, params: Float32Array.from(params), input, history, options: opts, seconds: priorSeconds + (Date.now() - startTime) / 1000, epochsDone };
+}

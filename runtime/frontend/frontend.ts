@@ -1,0 +1,287 @@
+/**
+ * Streaming integer audio front-end: 16 kHz int16 PCM -> per-frame log-mel (or cepstral) features
+ * -> B-bit codes, bit-identical in every ECMAScript engine (int32 arithmetic and blob tables only).
+ *
+ * Per frame: pre-emphasis (applied as samples arrive, Q2 result), Q13 window, block-floating-point FFT,
+ * power spectrum, mel bands with a per-band block shift, table log2 (Q10), optional integer DCT,
+ * per-channel quantization. All buffers are allocated in `createAudioFrontend`; `push` allocates
+ * nothing. Specification: docs/audio-frontend.md.
+ */
+import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type FrontendParams } from './blob.ts';
+import { bitReversal, fixedFft } from './fft.ts';
+import { log2Q16 } from './log2.ts';
+
+export interface AudioFrontend {
+  /** Frames per window (49 by default) and channels per frame (16). */
+  readonly frames: number;
+  readonly channels: number;
+  /** Code bits B: codes are 0 .. 2^B - 1. */
+  readonly bits: number;
+  readonly sampleRate: number;
+  /** Samples per classification window (16000 = 1 s). */
+  readonly windowSamples: number;
+  /** Frames completed since the last reset (the window is full once this reaches `frames`). */
+  readonly frameCount: number;
+  /** Forgets all audio: empty frame buffer, pre-emphasis state 0, codes 0. */
+  reset(): void;
+  /** Consumes `count` samples from `pcm[offset]`, computing every frame they complete; returns how many. */
+  push(pcm: Int16Array, offset?: number, count?: number): number;
+  /**
+   * Writes the codes of the latest `frames` frames, oldest first, frame-major (frames x channels).
+   * Frames not yet computed since the reset read as code 0.
+   */
+  codes(out: Uint8Array): void;
+  /** Q10 features of the latest window like `codes` (only with `keepFeatures`; for calibration and tests). */
+  features(out: Int32Array): void;
+  /**
+   * Codes of one clip: reset, then the first `windowSamples` samples of `pcm` (a shorter clip is
+   * padded with zeros at the end; samples beyond the first window are ignored), then `codes`.
+   */
+  computeClip(pcm: Int16Array, out: Uint8Array): void;
+}
+
+export interface AudioFrontendOptions {
+  /** Also keep the Q10 features of the window (an extra frames x channels Int32Array). */
+  keepFeatures?: boolean;
+}
+
+export function createAudioFrontend(blob: Int32Array, options: AudioFrontendOptions = {}): AudioFrontend {
+  return new IntegerFrontend(parseFrontendBlob(blob), options.keepFeatures === true);
+}
+
+class IntegerFrontend implements AudioFrontend {
+  readonly frames: number;
+  readonly channels: number;
+  readonly bits: number;
+  readonly sampleRate: number;
+  readonly windowSamples: number;
+  frameCount = 0;
+
+  private readonly p: FrontendParams;
+  private readonly maxCode: number;
+  private readonly bitrev: Int16Array;
+  private readonly frame: Int32Array; // pre-emphasized Q2 samples of the frame being filled
+  private readonly re: Int32Array;
+  private readonly im: Int32Array;
+  private readonly power: Int32Array;
+  private readonly melFeatures: Int32Array;
+  private readonly channelFeatures: Int32Array;
+  /** Per channel: feature - offset at or above which the code saturates (keeps products < 2^25). */
+  private readonly saturation: Int32Array;
+  private readonly codeRing: Uint8Array;
+  private readonly featureRing: Int32Array | null;
+  private ringSlot = 0; // next frame slot to write (also the oldest frame)
+  private filled = 0;
+  private skip = 0; // samples to drop before the next frame (hop > frame length)
+  private previous = 0; // last input sample, for pre-emphasis
+
+  constructor(p: FrontendParams, keepFeatures: boolean) {
+    this.p = p;
+    this.frames = p.frames;
+    this.channels = p.channels;
+    this.bits = p.bits;
+    this.sampleRate = p.sampleRate;
+    this.windowSamples = p.windowSamples;
+    this.maxCode = (1 << p.bits) - 1;
+    this.bitrev = bitReversal(p.fftSize);
+    this.frame = new Int32Array(p.frameLength);
+    this.re = new Int32Array(p.fftSize);
+    this.im = new Int32Array(p.fftSize);
+    this.power = new Int32Array((p.fftSize >> 1) + 1);
+    this.melFeatures = new Int32Array(p.melBands);
+    this.channelFeatures = p.dct ? new Int32Array(p.channels) : this.melFeatures;
+    this.saturation = new Int32Array(p.channels);
+    for (let c = 0; c < p.channels; c++) {
+      const scale = p.quant[2 * c + 1];
+      this.saturation[c] = Math.ceil((this.maxCode << QUANT_SCALE_BITS) / scale);
+    }
+    this.codeRing = new Uint8Array(p.frames * p.channels);
+    this.featureRing = keepFeatures ? new Int32Array(p.frames * p.channels) : null;
+    this.reset();
+  }
+
+  reset(): void {
+    this.frameCount = 0;
+    this.ringSlot = 0;
+    this.filled = 0;
+    this.skip = 0;
+    this.previous = 0;
+    this.codeRing.fill(0);
+    if (this.featureRing) this.featureRing.fill(this.p.logFloor);
+  }
+
+  push(pcm: Int16Array, offset = 0, count = pcm.length - offset): number {
+    if (!(offset >= 0 && count >= 0 && offset + count <= pcm.length)) {
+      throw new RangeError(`push: samples [${offset}, ${offset + count}) outside 0..${pcm.length}`);
+    }
+    return this.consume(pcm, offset, offset + count);
+  }
+
+  /** Feeds pcm[from..to) (or zeros when pcm is null) through pre-emphasis into frames. */
+  private consume(pcm: Int16Array | null, from: number, to: number): number {
+    const { frameLength, hop, preemphasis } = this.p;
+    const frame = this.frame;
+    let previous = this.previous;
+    let filled = this.filled;
+    let skip = this.skip;
+    let completed = 0;
+    for (let i = from; i < to; i++) {
+      const x = pcm === null ? 0 : pcm[i];
+      // Q2 output: two fraction bits keep the rounding noise of pre-emphasis 12 dB below an LSB.
+      const y = ((x << 15) - Math.imul(preemphasis, previous) + 4096) >> 13;
+      previous = x;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      frame[filled++] = y;
+      if (filled === frameLength) {
+        this.computeFrame();
+        completed++;
+        if (hop < frameLength) {
+          frame.copyWithin(0, hop, frameLength);
+          filled = frameLength - hop;
+        } else {
+          filled = 0;
+          skip = hop - frameLength;
+        }
+      }
+    }
+    this.previous = previous;
+    this.filled = filled;
+    this.skip = skip;
+    return completed;
+  }
+
+  codes(out: Uint8Array): void {
+    copyRing(this.codeRing, out, this.ringSlot, this.frames, this.channels);
+  }
+
+  features(out: Int32Array): void {
+    if (!this.featureRing) throw new Error('features: front-end created without keepFeatures');
+    copyRing(this.featureRing, out, this.ringSlot, this.frames, this.channels);
+  }
+
+  computeClip(pcm: Int16Array, out: Uint8Array): void {
+    this.reset();
+    const used = pcm.length < this.windowSamples ? pcm.length : this.windowSamples;
+    this.consume(pcm, 0, used);
+    this.consume(null, used, this.windowSamples);
+    this.codes(out);
+  }
+
+  private computeFrame(): void {
+    const p = this.p;
+    const { frameLength, fftSize, window } = p;
+    const frame = this.frame;
+    const re = this.re;
+    const im = this.im;
+    const bitrev = this.bitrev;
+
+    // Q2 samples (|y| < 2^18) times the Q13 window (|w| < 2^13) fit int32; then normalize below 2^14.
+    let maxAbs = 0;
+    for (let i = 0; i < frameLength; i++) {
+      const v = Math.imul(frame[i], window[i]);
+      const a = v < 0 ? -v : v;
+      if (a > maxAbs) maxAbs = a;
+    }
+    const mel = this.melFeatures;
+    if (maxAbs === 0) {
+      mel.fill(p.logFloor);
+    } else {
+      const normShift = 18 - Math.clz32(maxAbs); // bit length - 14; negative shifts left
+      let fftIn = 0;
+      for (let i = 0; i < fftSize; i++) {
+        let v = 0;
+        if (i < frameLength) {
+          v = Math.imul(frame[i], window[i]);
+          v = normShift > 0 ? (v + (1 << (normShift - 1))) >> normShift : v << -normShift;
+          const a = v < 0 ? -v : v;
+          if (a > fftIn) fftIn = a;
+        }
+        re[bitrev[i]] = v;
+        im[i] = 0;
+      }
+      const fftShift = fixedFft(re, im, fftSize, p.cos, p.sin, fftIn);
+      // Components are X * 2^(2 + 13 - normShift - fftShift); power bins scale by the square of that.
+      const power = this.power;
+      const bins = (fftSize >> 1) + 1;
+      for (let k = 0; k < bins; k++) power[k] = Math.imul(re[k], re[k]) + Math.imul(im[k], im[k]);
+      this.melLog(2 * normShift + 2 * fftShift - 30 - p.melWeightBits);
+    }
+    const features = p.dct ? this.applyDct() : mel;
+    this.quantize(features);
+    this.ringSlot = this.ringSlot + 1 === this.frames ? 0 : this.ringSlot + 1;
+    this.frameCount++;
+  }
+
+  /** Log2 (Q10) of each mel band's energy; log2(energy) = log2(acc) + bandShift + exponent. */
+  private melLog(exponent: number): void {
+    const { mel: table, melBands, log2, logFloor } = this.p;
+    const power = this.power;
+    const out = this.melFeatures;
+    let at = 0;
+    for (let m = 0; m < melBands; m++) {
+      const first = table[at];
+      const count = table[at + 1];
+      const weights = at + 2;
+      at = weights + count;
+      let peak = 0;
+      for (let i = 0; i < count; i++) {
+        const v = power[first + i];
+        if (v > peak && table[weights + i] !== 0) peak = v;
+      }
+      // Shift the band's bins below 2^15; weights sum to <= 2^16, so acc < 2^31.
+      const shift = peak >= 1 << 15 ? 17 - Math.clz32(peak) : 0;
+      let acc = 0;
+      for (let i = 0; i < count; i++) acc += Math.imul(power[first + i] >> shift, table[weights + i]);
+      let feature = logFloor;
+      if (acc > 0) {
+        const value = (log2Q16(acc, log2) + ((shift + exponent) << 16)) >> (16 - FEATURE_FRAC_BITS);
+        if (value > feature) feature = value;
+      }
+      out[m] = feature;
+    }
+  }
+
+  /** Integer DCT-II of the mel features (Q14 table), each term rounded down to Q10. */
+  private applyDct(): Int32Array {
+    const { dctTable, melBands, channels } = this.p;
+    const mel = this.melFeatures;
+    const out = this.channelFeatures;
+    for (let c = 0, row = 0; c < channels; c++, row += melBands) {
+      let sum = 0;
+      for (let m = 0; m < melBands; m++) sum += Math.imul(mel[m], dctTable[row + m]) >> DCT_BITS;
+      out[c] = sum;
+    }
+    return out;
+  }
+
+  private quantize(features: Int32Array): void {
+    const { quant, channels } = this.p;
+    const maxCode = this.maxCode;
+    const base = this.ringSlot * channels;
+    const ring = this.codeRing;
+    for (let c = 0; c < channels; c++) {
+      const d = features[c] - quant[2 * c];
+      let code = 0;
+      if (d >= this.saturation[c]) code = maxCode;
+      else if (d > 0) {
+        code = Math.imul(d, quant[2 * c + 1]) >> QUANT_SCALE_BITS;
+        if (code > maxCode) code = maxCode;
+      }
+      ring[base + c] = code;
+    }
+    const featureRing = this.featureRing;
+    if (featureRing) for (let c = 0; c < channels; c++) featureRing[base + c] = features[c];
+  }
+}
+
+function copyRing<T extends Uint8Array | Int32Array>(ring: T, out: T, oldest: number, frames: number, channels: number): void {
+  const total = frames * channels;
+  if (out.length < total) throw new RangeError(`output holds ${out.length} values, the window has ${total}`);
+  const split = oldest * channels;
+  let o = 0;
+  for (let i = split; i < total; i++) out[o++] = ring[i];
+  for (let i = 0; i < split; i++) out[o++] = ring[i];
+}

@@ -1,0 +1,43 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeModel } from '../../compiler/tcm/writer.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+import { randomModel } from '../helpers/random-model.ts';
+
+const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
+
+describe('tempo-cim CLI', () => {
+  it('--help lists the commands', () => {
+    const out = execFileSync('node', [bin, '--help'], { encoding: 'utf8' });
+    for (const command of ['train', 'eval', 'run', 'inspect', 'build', 'sim', 'profile', 'bench']) expect(out).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('inspect prints header, layers, sizes and labels', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
+    const spec = randomModel(new Prng(5), { macro: true });
+    spec.labels = spec.labels.map((_, i) => `word${i}`);
+    const bytes = writeModel(spec);
+    const file = join(dir, 'model.tcm');
+    writeFileSync(file, bytes);
+    const out = execFileSync('node', [bin, 'inspect', file], { encoding: 'utf8' });
+    expect(out).toContain(`format 1.0, ${bytes.length} bytes`);
+    expect(out).toContain(spec.labels.join(', '));
+    expect(out.match(/^ {2}\d+: /gm)?.length).toBe(spec.layers.length);
+    const json = JSON.parse(execFileSync('node', [bin, 'inspect', file, '--json'], { encoding: 'utf8' }));
+    expect(json.layers[0].mode).toBe('macro');
+    expect(json.bytes).toBe(bytes.length);
+  });
+
+  it('a corrupt model gets a one-line error and a non-zero exit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
+    const file = join(dir, 'bad.tcm');
+    writeFileSync(file, 'not a model at all, just some text that is long enough for a header.......');
+    const result = spawnSync('node', [bin, 'inspect', file], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/magic/);
+  });
+});
