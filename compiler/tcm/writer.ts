@@ -128,6 +128,7 @@ export function writeModel(spec: ModelSpec): Uint8Array {
 
 /** Re-seals a (possibly edited) model buffer with a fresh CRC; used by tests and fuzzers. */
 export function resealCrc(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < F.CRC_START) return bytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = Math.min(view.getUint32(8, true), bytes.length);
   if (end > F.CRC_START) view.setUint32(12, crc32(bytes, F.CRC_START, end), true);

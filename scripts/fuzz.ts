@@ -1,0 +1,71 @@
+/**
+ * `npm run fuzz [-- --cases N --xs N --seed S]`: mutates model files (compiler/fuzz/mutate.ts) and
+ * runs each through the loader and one inference, N in Node and a share in real XS; prints counts
+ * by outcome and exits non-zero on any crash or Node/XS disagreement.
+ */
+import { fuzzOnce, newTally, verdict } from '../compiler/fuzz/run-node.ts';
+import { mutateModel } from '../compiler/fuzz/mutate.ts';
+import { parseArgs } from '../compiler/cli/args.ts';
+import { writeModel } from '../compiler/tcm/writer.ts';
+import { Prng } from '../compiler/util/prng.ts';
+import { Progress } from '../compiler/util/progress.ts';
+import { XsRuntime } from '../compiler/xs/runtime-host.ts';
+import { randomModel } from '../test/helpers/random-model.ts';
+
+const { options } = parseArgs(process.argv.slice(2), { cases: 'number', xs: 'number', seed: 'number' });
+const cases = (options.cases as number | undefined) ?? 100_000;
+const xsCases = (options.xs as number | undefined) ?? 10_000;
+const seed = (options.seed as number | undefined) ?? 2026;
+
+const seedRng = new Prng(seed);
+const seeds = Array.from({ length: 8 }, (_, i) => writeModel(randomModel(seedRng, { macro: i % 2 === 0, leak: i % 3 === 0 })));
+
+const rng = new Prng(seed + 1);
+const tally = newTally();
+const progress = new Progress('fuzz node', cases);
+for (let i = 0; i < cases; i++) {
+  fuzzOnce(seeds[i % seeds.length], rng, tally);
+  if (i % 1000 === 0) progress.update(i, `${tally.crashes.length} crashes`);
+}
+progress.done(`${tally.crashes.length} crashes`);
+
+const xsOutcomes: Record<string, number> = {};
+let disagreements = 0;
+if (xsCases > 0) {
+  const xs = await XsRuntime.start({ meteringLimit: 4e9 });
+  const xsProgress = new Progress('fuzz xs  ', xsCases);
+  try {
+    for (let i = 0; i < xsCases; i++) {
+      const { bytes } = mutateModel(seeds[i % seeds.length], rng);
+      let nodeVerdict: string;
+      try {
+        nodeVerdict = verdict(bytes, rng);
+      } catch {
+        nodeVerdict = 'crash';
+      }
+      const info = await xs.load(bytes);
+      let xsVerdict = info.ok ? 'accepted' : `rejected:${info.code}`;
+      if (info.ok) {
+        const codes = new Uint8Array(info.inputLength!);
+        try {
+          await xs.infer(codes);
+        } catch (error) {
+          xsVerdict = `crash:${(error as Error).message}`;
+        }
+      }
+      xsOutcomes[xsVerdict] = (xsOutcomes[xsVerdict] ?? 0) + 1;
+      if (xsVerdict !== nodeVerdict) disagreements++;
+      if (i % 500 === 0) xsProgress.update(i, `${disagreements} disagreements`);
+    }
+  } finally {
+    await xs.close();
+  }
+  xsProgress.done(`${disagreements} disagreements`);
+}
+
+const table = (counts: Record<string, number>) =>
+  Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(36)} ${v}`).join('\n');
+console.log(`Node: ${tally.cases} mutants\n${table(tally.outcomes)}`);
+if (xsCases > 0) console.log(`XS: ${xsCases} mutants (same verdict as Node: ${xsCases - disagreements})\n${table(xsOutcomes)}`);
+for (const crash of tally.crashes.slice(0, 5)) console.error(`crash (${crash.kind}): ${crash.error}`);
+process.exitCode = tally.crashes.length > 0 || disagreements > 0 ? 1 : 0;

@@ -1,0 +1,52 @@
+// A few thousand mutated model files through the loader in Node and in XS: each is rejected with a
+// typed error or accepted and run; none crashes, hangs or allocates without bound.
+import { describe, expect, it } from 'vitest';
+import { fuzzOnce, newTally, verdict } from '../../compiler/fuzz/run-node.ts';
+import { mutateModel } from '../../compiler/fuzz/mutate.ts';
+import { writeModel } from '../../compiler/tcm/writer.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
+import { randomCodes, randomModel } from '../helpers/random-model.ts';
+
+const seeds = [
+  writeModel(randomModel(new Prng(11), { macro: true, conv: true })),
+  writeModel(randomModel(new Prng(12), { macro: false, leak: true, conv: false })),
+  writeModel(randomModel(new Prng(13), { macro: true, leak: false, conv: false })),
+];
+
+describe('model parser fuzzing', () => {
+  it('Node: 3,000 mutants are rejected with a typed error or run', () => {
+    const rng = new Prng(99);
+    const tally = newTally();
+    for (let i = 0; i < 3000; i++) fuzzOnce(seeds[i % seeds.length], rng, tally);
+    expect(tally.crashes.slice(0, 3)).toEqual([]);
+    expect(tally.cases).toBe(3000);
+    // Both outcomes occur, and several distinct rejection reasons are exercised.
+    expect(tally.outcomes.accepted).toBeGreaterThan(100);
+    expect(Object.keys(tally.outcomes).filter((k) => k.startsWith('rejected:')).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('XS: 600 mutants get the same verdict as in Node', async () => {
+    const rng = new Prng(123);
+    const xs = await XsRuntime.start({ meteringLimit: 2e9 });
+    const outcomes = new Set<string>();
+    try {
+      for (let i = 0; i < 600; i++) {
+        const { bytes } = mutateModel(seeds[i % seeds.length], rng);
+        const nodeVerdict = verdict(bytes, rng);
+        outcomes.add(nodeVerdict);
+        const info = await xs.load(bytes);
+        if (nodeVerdict === 'accepted') {
+          expect(info.ok).toBe(true);
+          await xs.infer(randomCodes(rng, info.inputLength!, 1, 0.5)); // returns; the worker survives
+        } else {
+          expect(info.ok).toBe(false);
+          expect(`rejected:${info.code}`).toBe(nodeVerdict);
+        }
+      }
+    } finally {
+      await xs.close();
+    }
+    expect(outcomes.size).toBeGreaterThanOrEqual(5);
+  });
+});
