@@ -42,19 +42,38 @@ export function resetCounters(c: OpCounters): void {
  * (the number of steps the row stays active). Zero inputs are skipped.
  */
 export function accumulateDirect(layer: Layer, input: Uint8Array, base: number, acc: Int32Array, ops: OpCounters): void {
-  const { weights, outChannels: m, rows, groupRows } = layer;
-  acc.fill(0, 0, layer.groups * m);
+  const { weights, outChannels: m, rows, groupRows, groups } = layer;
+  acc.fill(0, 0, groups * m);
   let adds = 0;
   for (let r = 0; r < rows; r++) {
     const a = input[base + r];
     if (a === 0) continue;
-    const w = r * m;
-    const off = layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m;
-    for (let j = 0; j < m; j++) acc[off + j] += a * weights[w + j];
+    addScaledRow(acc, groups === 1 ? 0 : ((r / groupRows) | 0) * m, weights, r * m, m, a);
     adds++;
   }
   ops.rowAdds += adds;
   ops.zeroInputsSkipped += rows - adds;
+}
+
+/**
+ * acc[to + j] += a * weights[from + j] for j < m: the crossbar's row add, the innermost loop.
+ * Unrolled by 8: in XS this spends about a quarter fewer steps per weight than the plain loop.
+ */
+export function addScaledRow(acc: Int32Array, to: number, weights: Int8Array, from: number, m: number, a: number): void {
+  let j = 0;
+  for (; j + 7 < m; j += 8) {
+    const t = to + j;
+    const f = from + j;
+    acc[t] += a * weights[f];
+    acc[t + 1] += a * weights[f + 1];
+    acc[t + 2] += a * weights[f + 2];
+    acc[t + 3] += a * weights[f + 3];
+    acc[t + 4] += a * weights[f + 4];
+    acc[t + 5] += a * weights[f + 5];
+    acc[t + 6] += a * weights[f + 6];
+    acc[t + 7] += a * weights[f + 7];
+  }
+  for (; j < m; j++) acc[to + j] += a * weights[from + j];
 }
 
 /**
@@ -93,9 +112,7 @@ export function accumulateLeaky(layer: Layer, order: Int32Array, levelEnd: Int32
   for (let a = inMax; a >= 1; a--) {
     for (let k = levelEnd[a + 1]; k < levelEnd[a]; k++) {
       const r = order[k];
-      const w = r * m;
-      const off = ((r / groupRows) | 0) * m;
-      for (let j = 0; j < m; j++) current[off + j] += weights[w + j];
+      addScaledRow(current, ((r / groupRows) | 0) * m, weights, r * m, m, 1);
     }
     ops.rowAdds += levelEnd[a] - levelEnd[a + 1];
     for (let c = 0; c < cells; c++) acc[c] = acc[c] - (acc[c] >> leakShift) + current[c];
@@ -108,9 +125,7 @@ export function accumulateLevel(layer: Layer, a: number, order: Int32Array, from
   const { weights, outChannels: m, groupRows } = layer;
   for (let k = from; k < to; k++) {
     const r = order[k];
-    const w = r * m;
-    const off = layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m;
-    for (let j = 0; j < m; j++) acc[off + j] += a * weights[w + j];
+    addScaledRow(acc, layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m, weights, r * m, m, a);
   }
 }
 
