@@ -27,7 +27,7 @@ export function tagName(value: number): string {
   return s;
 }
 
-export const TAG = {
+export const TAG = Object.freeze({
   input: tag('INPT'),
   labels: tag('LABL'),
   provenance: tag('PROV'),
@@ -37,7 +37,7 @@ export const TAG = {
   thresholds: tag('THRS'),
   biases: tag('BIAS'),
   gains: tag('GAIN'),
-};
+});
 
 /** Int32 words of the INPT section. */
 export const INPUT_WORDS = 8;
@@ -76,7 +76,7 @@ export const L_GROUP_ROWS = 10;
 export const L_CHARGE_BOUND = 11;
 
 /** Limits a file must respect; they bound parse time, scratch memory and inference time. */
-export const LIMITS = {
+export const LIMITS = Object.freeze({
   maxSections: 512,
   maxLayers: 32,
   maxFrames: 4096,
@@ -99,4 +99,4 @@ export const LIMITS = {
   maxLabelBytes: 255,
   /** |V| must stay inside int32 so shifts and Int32Array accumulators are exact on every engine. */
   maxAbsCharge: 0x7fffffff,
-};
+});

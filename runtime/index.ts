@@ -12,3 +12,5 @@ export type { Network, NetworkOptions, InferOptions, InferenceResult } from './n
 export type { OpCounters } from './crossbar.ts';
 export { encodeImage, spikeTime } from './encode.ts';
 export { crc32 } from './crc32.ts';
+export { createAudioFrontend } from './frontend/frontend.ts';
+export type { AudioFrontend, AudioFrontendOptions } from './frontend/frontend.ts';

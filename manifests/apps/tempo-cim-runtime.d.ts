@@ -60,10 +60,16 @@ export interface Network {
 }
 
 export interface AudioFrontend {
-  /** Feeds 16 kHz int16 samples. */
-  push(samples: Int16Array): void;
-  /** Writes the codes of the most recent window (frames x channels) into `out`. */
-  codes(out: Uint8Array): Uint8Array;
+  readonly frames: number;
+  readonly channels: number;
+  readonly sampleRate: number;
+  /** Frames completed since the last reset (the window is full once this reaches `frames`). */
+  readonly frameCount: number;
+  reset(): void;
+  /** Consumes 16 kHz int16 samples, computing every frame they complete; returns how many. */
+  push(pcm: Int16Array, offset?: number, count?: number): number;
+  /** Writes the codes of the latest `frames` frames, oldest first (frames x channels). */
+  codes(out: Uint8Array): void;
 }
 
 export class ModelError extends Error {

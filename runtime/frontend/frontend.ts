@@ -6,9 +6,13 @@
  * power spectrum, mel bands with a per-band block shift, table log2 (Q10), optional integer DCT,
  * per-channel quantization. All buffers are allocated in `createAudioFrontend`; `push` allocates
  * nothing. Specification: docs/audio-frontend.md.
+ *
+ * Products are written `a * b` rather than Math.imul: each is bounded below 2^31 by the blob's
+ * validated ranges (see docs), so it is an exact integer in every engine, and ToInt32 of an exact
+ * product equals Math.imul anyway; XS multiplies small integers without a native call.
  */
 import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type FrontendParams } from './blob.ts';
-import { bitReversal, fixedFft } from './fft.ts';
+import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
 
 export interface AudioFrontend {
@@ -72,7 +76,7 @@ class IntegerFrontend implements AudioFrontend {
   private readonly featureRing: Int32Array | null;
   private ringSlot = 0; // next frame slot to write (also the oldest frame)
   private filled = 0;
-  private skip = 0; // samples to drop before the next frame (hop > frame length)
+  private skip = 0; // samples to pass over before the next frame (hop > frame length)
   private previous = 0; // last input sample, for pre-emphasis
 
   constructor(p: FrontendParams, keepFeatures: boolean) {
@@ -83,10 +87,10 @@ class IntegerFrontend implements AudioFrontend {
     this.sampleRate = p.sampleRate;
     this.windowSamples = p.windowSamples;
     this.maxCode = (1 << p.bits) - 1;
-    this.bitrev = bitReversal(p.fftSize);
+    this.bitrev = bitReversal(p.fftSize >> 1);
     this.frame = new Int32Array(p.frameLength);
-    this.re = new Int32Array(p.fftSize);
-    this.im = new Int32Array(p.fftSize);
+    this.re = new Int32Array(p.fftSize >> 1);
+    this.im = new Int32Array(p.fftSize >> 1);
     this.power = new Int32Array((p.fftSize >> 1) + 1);
     this.melFeatures = new Int32Array(p.melBands);
     this.channelFeatures = p.dct ? new Int32Array(p.channels) : this.melFeatures;
@@ -120,21 +124,34 @@ class IntegerFrontend implements AudioFrontend {
   /** Feeds pcm[from..to) (or zeros when pcm is null) through pre-emphasis into frames. */
   private consume(pcm: Int16Array | null, from: number, to: number): number {
     const { frameLength, hop, preemphasis } = this.p;
-    const frame = this.frame;
+      const frame = this.frame;
     let previous = this.previous;
     let filled = this.filled;
-    let skip = this.skip;
     let completed = 0;
-    for (let i = from; i < to; i++) {
-      const x = pcm === null ? 0 : pcm[i];
-      // Q2 output: two fraction bits keep the rounding noise of pre-emphasis 12 dB below an LSB.
-      const y = ((x << 15) - Math.imul(preemphasis, previous) + 4096) >> 13;
-      previous = x;
-      if (skip > 0) {
-        skip--;
+    let i = from;
+    while (i < to) {
+      if (this.skip > 0) {
+        // hop > frame length: samples between frames only update the pre-emphasis state.
+        const n = to - i < this.skip ? to - i : this.skip;
+        this.skip -= n;
+        i += n;
+        previous = pcm === null ? 0 : pcm[i - 1];
         continue;
       }
-      frame[filled++] = y;
+      const run = i + (to - i < frameLength - filled ? to - i : frameLength - filled);
+      // Q2 output: two fraction bits keep the rounding noise of pre-emphasis 12 dB below an LSB.
+      if (pcm === null) {
+        for (; i < run; i++) {
+          frame[filled++] = (4096 - preemphasis * previous) >> 13;
+          previous = 0;
+        }
+      } else {
+        for (; i < run; i++) {
+          const x = pcm[i];
+          frame[filled++] = ((x << 15) - preemphasis * previous + 4096) >> 13;
+          previous = x;
+        }
+      }
       if (filled === frameLength) {
         this.computeFrame();
         completed++;
@@ -143,13 +160,12 @@ class IntegerFrontend implements AudioFrontend {
           filled = frameLength - hop;
         } else {
           filled = 0;
-          skip = hop - frameLength;
+          this.skip = hop - frameLength;
         }
       }
     }
     this.previous = previous;
     this.filled = filled;
-    this.skip = skip;
     return completed;
   }
 
@@ -181,7 +197,7 @@ class IntegerFrontend implements AudioFrontend {
     // Q2 samples (|y| < 2^18) times the Q13 window (|w| < 2^13) fit int32; then normalize below 2^14.
     let maxAbs = 0;
     for (let i = 0; i < frameLength; i++) {
-      const v = Math.imul(frame[i], window[i]);
+      const v = frame[i] * window[i];
       const a = v < 0 ? -v : v;
       if (a > maxAbs) maxAbs = a;
     }
@@ -190,24 +206,32 @@ class IntegerFrontend implements AudioFrontend {
       mel.fill(p.logFloor);
     } else {
       const normShift = 18 - Math.clz32(maxAbs); // bit length - 14; negative shifts left
-      let fftIn = 0;
-      for (let i = 0; i < fftSize; i++) {
-        let v = 0;
+      const round = normShift > 0 ? 1 << (normShift - 1) : 0;
+      // Pack even samples as real and odd samples as imaginary parts, in bit-reversed order.
+      const half = fftSize >> 1;
+      let bound = 0;
+      for (let j = 0; j < half; j++) {
+        let even = 0;
+        let odd = 0;
+        const i = j << 1;
         if (i < frameLength) {
-          v = Math.imul(frame[i], window[i]);
-          v = normShift > 0 ? (v + (1 << (normShift - 1))) >> normShift : v << -normShift;
-          const a = v < 0 ? -v : v;
-          if (a > fftIn) fftIn = a;
+          even = frame[i] * window[i];
+          even = normShift >= 0 ? (even + round) >> normShift : even << -normShift;
+          if (i + 1 < frameLength) {
+            odd = frame[i + 1] * window[i + 1];
+            odd = normShift >= 0 ? (odd + round) >> normShift : odd << -normShift;
+          }
         }
-        re[bitrev[i]] = v;
-        im[i] = 0;
+        const target = bitrev[j];
+        re[target] = even;
+        im[target] = odd;
+        bound |= (even ^ (even >> 31)) | (odd ^ (odd >> 31));
       }
-      const fftShift = fixedFft(re, im, fftSize, p.cos, p.sin, fftIn);
-      // Components are X * 2^(2 + 13 - normShift - fftShift); power bins scale by the square of that.
-      const power = this.power;
-      const bins = (fftSize >> 1) + 1;
-      for (let k = 0; k < bins; k++) power[k] = Math.imul(re[k], re[k]) + Math.imul(im[k], im[k]);
-      this.melLog(2 * normShift + 2 * fftShift - 30 - p.melWeightBits);
+      const fftShift = fixedFft(re, im, half, p.cos, p.sin, bound);
+      realPowerSpectrum(re, im, half, p.cos, p.sin, this.power);
+      // Z components are Z_true * 2^(15 - normShift - fftShift) (Q2 samples x Q13 window = Q15);
+      // power holds |X / 2|^2 at that scale.
+      this.melLog(2 * normShift + 2 * fftShift - 28 - p.melWeightBits);
     }
     const features = p.dct ? this.applyDct() : mel;
     this.quantize(features);
@@ -234,7 +258,7 @@ class IntegerFrontend implements AudioFrontend {
       // Shift the band's bins below 2^15; weights sum to <= 2^16, so acc < 2^31.
       const shift = peak >= 1 << 15 ? 17 - Math.clz32(peak) : 0;
       let acc = 0;
-      for (let i = 0; i < count; i++) acc += Math.imul(power[first + i] >> shift, table[weights + i]);
+      for (let i = 0; i < count; i++) acc += (power[first + i] >> shift) * table[weights + i];
       let feature = logFloor;
       if (acc > 0) {
         const value = (log2Q16(acc, log2) + ((shift + exponent) << 16)) >> (16 - FEATURE_FRAC_BITS);
@@ -251,7 +275,7 @@ class IntegerFrontend implements AudioFrontend {
     const out = this.channelFeatures;
     for (let c = 0, row = 0; c < channels; c++, row += melBands) {
       let sum = 0;
-      for (let m = 0; m < melBands; m++) sum += Math.imul(mel[m], dctTable[row + m]) >> DCT_BITS;
+      for (let m = 0; m < melBands; m++) sum += mel[m] * dctTable[row + m] >> DCT_BITS;
       out[c] = sum;
     }
     return out;
@@ -267,7 +291,7 @@ class IntegerFrontend implements AudioFrontend {
       let code = 0;
       if (d >= this.saturation[c]) code = maxCode;
       else if (d > 0) {
-        code = Math.imul(d, quant[2 * c + 1]) >> QUANT_SCALE_BITS;
+        code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
         if (code > maxCode) code = maxCode;
       }
       ring[base + c] = code;

@@ -8,5 +8,5 @@ export function log2Q16(x: number, table: Int32Array): number {
   const index = (mantissa >> 22) & 255;
   const frac = (mantissa >> 14) & 255;
   const lo = table[index];
-  return (exponent << 16) + lo + (Math.imul(table[index + 1] - lo, frac) >> 8);
+  return (exponent << 16) + lo + ((table[index + 1] - lo) * frac >> 8);
 }

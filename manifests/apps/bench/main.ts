@@ -42,4 +42,8 @@ function run(): void {
   trace(`memory: ${memoryReport()}\n`);
 }
 
-run();
+try {
+  run();
+} catch (error) {
+  trace(`tempo-cim: ${(error as Error).name}: ${(error as Error).message}\n`);
+}

@@ -8,13 +8,17 @@ import config from "mc/config";
 import Timer from "timer";
 import { Canvas } from "./app/canvas";
 import { openClassifier } from "./app/classify";
+import type { ImageInput, ModelInput } from "tempo-cim-runtime";
 import { KIND_PIXELS } from "./app/vectors";
 
 const settings = config.tempoCim as { earlyExit: boolean; scratchBudget: number; device: string; screenWidth: number; screenHeight: number };
 
 const classifier = openClassifier("model.tcm", settings.scratchBudget);
-const input = classifier.model.input;
-if (input.kind !== "image") throw new Error("the digits app needs an image model");
+function imageInput(input: ModelInput): ImageInput {
+  if (input.kind !== "image") throw new Error("the digits app needs an image model");
+  return input;
+}
+const input = imageInput(classifier.model.input);
 
 const STATUS_HEIGHT = 28;
 const cell = Math.max(1, Math.floor(Math.min(settings.screenWidth, settings.screenHeight - STATUS_HEIGHT) / Math.max(input.srcWidth, input.srcHeight)));
@@ -76,6 +80,8 @@ class PadBehavior extends Behavior {
     port.invalidate();
   }
 }
+
+trace(`tempo-cim digits on ${settings.device}: draw a digit on the ${padWidth}x${padHeight} pad\n`);
 
 const status = new Label(null, { left: 0, right: 0, bottom: 0, height: STATUS_HEIGHT, style: statusStyle, string: "Draw a digit" });
 

@@ -14,6 +14,7 @@ function run(): void {
   const vectors = openVectors(new Resource("vectors.bin"));
   const labels = classifier.model.labels;
   trace(`tempo-cim digits on ${settings.device}: ${vectors.count} stored test vectors\n`);
+  const MAX_MISSES_SHOWN = 20;
   let correct = 0;
   let labeled = 0;
   for (let i = 0; i < vectors.count; i++) {
@@ -22,9 +23,14 @@ function run(): void {
     if (expected === UNLABELED) continue;
     labeled++;
     if (result.classIndex === expected) correct++;
-    else trace(`#${i}: expected ${labels[expected]}, got ${result.label}\n`);
+    else if (labeled - correct <= MAX_MISSES_SHOWN) trace(`#${i}: expected ${labels[expected]}, got ${result.label}\n`);
   }
+  if (labeled - correct > MAX_MISSES_SHOWN) trace(`(${labeled - correct - MAX_MISSES_SHOWN} more misses not shown)\n`);
   trace(`accuracy: ${correct}/${labeled} = ${labeled ? ((100 * correct) / labeled).toFixed(2) : "0.00"}%\n`);
 }
 
-run();
+try {
+  run();
+} catch (error) {
+  trace(`tempo-cim: ${(error as Error).name}: ${(error as Error).message}\n`);
+}

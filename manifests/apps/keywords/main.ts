@@ -1,11 +1,11 @@
 /**
  * tempo-cim keywords: 16 kHz microphone audio through `embedded:io/audio/in` feeds the model's
  * integer front-end; every hop the latest 1 s window is classified and keywords are printed with
- * their scores. On the desktop simulator the microphone is the keyword.wav data resource.
+ * their scores and the audio time they were heard at. On the desktop simulators the microphone
+ * is the keyword.wav data resource (sim/audioin.ts).
  */
 import AudioIn from "embedded:io/audio/in";
 import config from "mc/config";
-import Time from "time";
 import { createAudioFrontend } from "tempo-cim-runtime";
 import { openClassifier } from "./app/classify";
 import { Detector } from "./app/detector";
@@ -40,10 +40,11 @@ const microphone = new AudioIn({
       heard += take;
       sinceHop += take;
       samples -= take;
-      if (heard >= SAMPLE_RATE && sinceHop >= hopSamples) {
+      if (frontend.frameCount >= frontend.frames && sinceHop >= hopSamples) {
         sinceHop = 0;
-        const result = classifier.network.infer(frontend.codes(classifier.codes), { earlyExit: settings.earlyExit });
-        const detection = detector.update(result.classIndex, result.scores, Time.ticks);
+        frontend.codes(classifier.codes);
+        const result = classifier.network.infer(classifier.codes, { earlyExit: settings.earlyExit });
+        const detection = detector.update(result.classIndex, result.scores, (heard * 1000) / SAMPLE_RATE);
         if (detection) trace(`heard "${detection.label}" at ${(heard / SAMPLE_RATE).toFixed(2)} s (score ${detection.score}, runner-up ${detection.runnerUp})\n`);
       }
     }

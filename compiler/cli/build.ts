@@ -1,0 +1,74 @@
+/** `tempo-cim build`: generate a Moddable project for a board (see compiler/deploy/project.ts). */
+import { CliError, parseArgs } from './args.ts';
+import { APP_NAMES, isAppName } from '../deploy/apps.ts';
+import { formatBudget } from '../deploy/budget.ts';
+import { listDevices } from '../deploy/devices.ts';
+import { buildProject } from '../deploy/project.ts';
+
+export const summary = 'generate a Moddable project (ESP32 boards or simulator) for a model';
+
+export const usage = `
+Usage: tempo-cim build MODEL.tcm --device NAME [--app digits|keywords|bench] --out DIR [options]
+
+Writes a complete Moddable SDK project to DIR: manifest.json, a TypeScript main typed against
+@moddable/typings, the bundled runtime module, the model (a flash data resource opened with
+new Resource("model.tcm")) and the app's data; prints the mcconfig commands that build it.
+Refuses, with exit code 2, a model whose flash or RAM needs exceed the device profile.
+
+Options:
+  --device NAME      board profile from devices/: ${listDevices().join(', ')}
+  --app NAME         ${APP_NAMES.join(' | ')} (default digits)
+  --out DIR          project directory (created; an earlier tempo-cim project there is replaced)
+  --vectors FILE     test vectors for digits/bench (tempo-cim vector file; default: MNIST test images)
+  --count N          test vectors to store (default 100)
+  --iterations N     bench: inferences to run (default: one pass over the vectors)
+  --wav FILE         keywords: WAV the simulators play as the microphone (default: 1 s of silence)
+  --hop MS           keywords: classify every MS milliseconds (default 250)
+  --margin N         keywords: report a word only if it beats the runner-up by N (default 0)
+  --no-early-exit    run every layer window to its end
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { positional, options } = parseArgs(args, {
+    device: 'string', app: 'string', out: 'string', vectors: 'string', count: 'number', iterations: 'number',
+    wav: 'string', hop: 'number', margin: 'number', 'no-early-exit': 'boolean',
+  });
+  if (positional.length !== 1) throw new CliError('expected exactly one model file (see tempo-cim build --help)');
+  const device = options.device as string | undefined;
+  const out = options.out as string | undefined;
+  if (!device) throw new CliError(`--device is required (one of ${listDevices().join(', ')})`);
+  if (!out) throw new CliError('--out DIR is required');
+  const app = (options.app as string | undefined) ?? 'digits';
+  if (!isAppName(app)) throw new CliError(`unknown app '${app}'; apps: ${APP_NAMES.join(', ')}`);
+  for (const name of ['count', 'iterations', 'hop'] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) throw new CliError(`--${name} must be a positive integer`);
+  }
+  const record = buildProject({
+    modelPath: positional[0],
+    device,
+    app,
+    outDir: out,
+    vectorsPath: options.vectors as string | undefined,
+    count: options.count as number | undefined,
+    iterations: options.iterations as number | undefined,
+    wavPath: options.wav as string | undefined,
+    hopMs: options.hop as number | undefined,
+    margin: options.margin as number | undefined,
+    earlyExit: options['no-early-exit'] !== true,
+  });
+  console.log(`wrote ${record.variant} app for ${record.device} to ${out} (${record.files.length} files${record.vectors ? `, ${record.vectors} test vectors` : ''})`);
+  console.log(formatBudget(record.budget));
+  console.log('');
+  if (record.commands.onDevice) {
+    console.log('Build, flash and debug on the board (Moddable SDK and ESP-IDF installed):');
+    console.log(`  ${record.commands.device}`);
+    console.log('Release build (trace output on the serial console):');
+    console.log(`  ${record.commands.deviceRelease}`);
+  }
+  console.log('Moddable desktop simulator (debug build with xsbug; drop -d for trace() on stdout):');
+  console.log(`  ${record.commands.simulator}`);
+  console.log('Real XS on this machine, no SDK needed:');
+  console.log(`  tempo-cim sim ${out}${record.app === 'keywords' ? ' --wav FILE' : ''}${record.variant === 'digits-touch' ? ' --strokes FILE' : ''}`);
+  return 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * The app catalog: which sources, manifest fragment and data each app puts in a generated
+ * project, depending on the board's inputs (digits draws on a touch display where there is one).
+ */
+import type { DeviceProfile } from './devices.ts';
+
+export const APP_NAMES = ['digits', 'keywords', 'bench'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+export interface AppVariant {
+  app: AppName;
+  /** Directory under manifests/apps holding main.ts, and the fragment manifests/app-<variant>.json. */
+  variant: 'bench' | 'digits' | 'digits-touch' | 'keywords';
+  /** Files copied from manifests/apps into the project: [source, destination]. */
+  sources: [string, string][];
+  /** Which input the model must take. */
+  input: 'image' | 'audio' | 'any';
+  /** Whether the project stores test vectors (vectors.bin). */
+  vectors: boolean;
+  /** Whether the project stores a WAV for the simulators' microphone (keyword.wav). */
+  wav: boolean;
+  /** Bytes of app buffers besides the network scratch (for the RAM budget), given the model's input length. */
+  bufferBytes(inputCodes: number, rawInputBytes: number): number;
+}
+
+const lib = (name: string): [string, string] => [`lib/${name}.ts`, `app/${name}.ts`];
+const runtimeTypes: [string, string] = ['tempo-cim-runtime.d.ts', 'tempo-cim-runtime.d.ts'];
+
+export function isAppName(name: string): name is AppName {
+  return (APP_NAMES as readonly string[]).includes(name);
+}
+
+export function appVariant(app: AppName, profile: DeviceProfile): AppVariant {
+  switch (app) {
+    case 'bench':
+      return {
+        app, variant: 'bench', input: 'any', vectors: true, wav: false,
+        sources: [['bench/main.ts', 'main.ts'], lib('classify'), lib('memory'), lib('vectors'), runtimeTypes],
+        bufferBytes: (codes) => codes,
+      };
+    case 'digits':
+      if (profile.inputs.display?.touch) {
+        return {
+          app, variant: 'digits-touch', input: 'image', vectors: false, wav: false,
+          sources: [['digits-touch/main.ts', 'main.ts'], lib('canvas'), lib('classify'), lib('vectors'), runtimeTypes],
+          // codes + the drawing and its centered copy
+          bufferBytes: (codes, raw) => codes + 2 * raw,
+        };
+      }
+      return {
+        app, variant: 'digits', input: 'image', vectors: true, wav: false,
+        sources: [['digits/main.ts', 'main.ts'], lib('classify'), lib('vectors'), runtimeTypes],
+        bufferBytes: (codes) => codes,
+      };
+    case 'keywords':
+      return {
+        app, variant: 'keywords', input: 'audio', vectors: false, wav: true,
+        sources: [['keywords/main.ts', 'main.ts'], lib('classify'), lib('detector'), lib('vectors'), ['sim/audioin.ts', 'sim/audioin.ts'], runtimeTypes],
+        // codes + one 512-sample int16 chunk
+        bufferBytes: (codes) => codes + 1024,
+      };
+  }
+}

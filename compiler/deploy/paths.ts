@@ -1,0 +1,15 @@
+/** Where the generator finds its inputs in the tempo-cim package. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CliError } from '../cli/args.ts';
+
+export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const manifestsDir = fileURLToPath(new URL('../../manifests/', import.meta.url));
+export const appsDir = fileURLToPath(new URL('../../manifests/apps/', import.meta.url));
+
+/** The runtime bundled by rollup (`npm run build`) as one ES module for Moddable. */
+export function runtimeBundlePath(): string {
+  const path = fileURLToPath(new URL('../../dist/tempo-cim-runtime.js', import.meta.url));
+  if (!existsSync(path)) throw new CliError(`the bundled runtime ${path} is missing: run 'npm run build' first`);
+  return path;
+}

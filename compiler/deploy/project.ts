@@ -1,0 +1,171 @@
+/**
+ * `tempo-cim build`: turns a model file into a complete Moddable project for one board and app
+ * (manifest.json + fragments, TypeScript main and helpers, the bundled runtime, the model and
+ * its data), after checking the model fits the board's flash and RAM budgets.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CliError } from '../cli/args.ts';
+import { encodeWav, readWav16k } from '../audio/wav.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { loadModel, type Model } from '../../runtime/model.ts';
+import { appVariant, type AppName, type AppVariant } from './apps.ts';
+import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './budget.ts';
+import { buildCommands, type BuildCommands } from './commands.ts';
+import { loadDevice, type DeviceProfile } from './devices.ts';
+import { APP_FRAGMENT, composeManifest, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
+import { appsDir, manifestsDir, runtimeBundlePath } from './paths.ts';
+import { ramNeeds } from './ram.ts';
+import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
+
+export interface BuildOptions {
+  modelPath: string;
+  device: string;
+  app: AppName;
+  outDir: string;
+  /** Test vectors for bench/digits (default: the first `count` MNIST test images). */
+  vectorsPath?: string;
+  count?: number;
+  /** Inferences the bench runs (default: one pass over the vectors). */
+  iterations?: number;
+  /** WAV the simulators play as the microphone (keywords). */
+  wavPath?: string;
+  earlyExit?: boolean;
+  hopMs?: number;
+  margin?: number;
+}
+
+/** What `tempo-cim build` wrote; also saved as tempo-cim.json in the project for `tempo-cim sim`. */
+export interface BuildRecord {
+  tool: 'tempo-cim';
+  app: AppName;
+  variant: AppVariant['variant'];
+  device: string;
+  model: string;
+  settings: AppSettings;
+  vectors: number;
+  files: string[];
+  commands: BuildCommands;
+  budget: BudgetReport;
+}
+
+export const RECORD_FILE = 'tempo-cim.json';
+const DEFAULT_VECTORS = 100;
+
+function readModel(path: string): { bytes: Uint8Array; model: Model } {
+  if (!existsSync(path)) throw new CliError(`model file ${path} not found`);
+  const bytes = new Uint8Array(readFileSync(path));
+  return { bytes, model: loadModel(bytes) };
+}
+
+function collectVectors(options: BuildOptions, model: Model): VectorSet {
+  const count = options.count ?? DEFAULT_VECTORS;
+  if (!Number.isInteger(count) || count < 1) throw new CliError('--count must be a positive integer');
+  if (options.vectorsPath) {
+    const set = decodeVectors(new Uint8Array(readFileSync(options.vectorsPath)), options.vectorsPath);
+    return fitVectors(set, model.input, count, options.vectorsPath);
+  }
+  return mnistVectors(model.input, count);
+}
+
+function microphoneWav(options: BuildOptions): Uint8Array {
+  if (options.wavPath) return encodeWav(readWav16k(options.wavPath), { sampleRate: 16000, channels: 1, encoding: 16 });
+  return encodeWav(new Int16Array(16000), { sampleRate: 16000, channels: 1, encoding: 16 });
+}
+
+/** Refuses to write into a directory that holds something other than an earlier tempo-cim project. */
+function prepareOutDir(dir: string): void {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
+  const recordPath = join(dir, RECORD_FILE);
+  if (!existsSync(recordPath)) {
+    if (readdirSync(dir).length > 0) throw new CliError(`--out ${dir} is not empty and was not made by tempo-cim build; choose another directory`);
+    return;
+  }
+  const previous = JSON.parse(readFileSync(recordPath, 'utf8')) as Partial<BuildRecord>;
+  for (const file of previous.files ?? []) rmSync(join(dir, file), { force: true });
+}
+
+function checkInput(variant: AppVariant, model: Model): void {
+  if (variant.input !== 'any' && variant.input !== model.input.kind) {
+    throw new CliError(`the ${variant.app} app needs a model that takes ${variant.input === 'image' ? 'images' : 'audio'}, but this model takes ${model.input.kind === 'image' ? 'images' : 'audio'}`);
+  }
+}
+
+export function buildProject(options: BuildOptions): BuildRecord {
+  const profile: DeviceProfile = loadDevice(options.device);
+  const { bytes: modelBytes, model } = readModel(options.modelPath);
+  const variant = appVariant(options.app, profile);
+  checkInput(variant, model);
+  const vectors = variant.vectors ? encodeVectors(collectVectors(options, model)) : null;
+  const vectorCount = vectors ? new DataView(vectors.buffer).getUint32(8, true) : 0;
+  const wav = variant.wav ? microphoneWav(options) : null;
+  const runtimePath = runtimeBundlePath();
+
+  const sourceBytes = variant.sources.reduce((sum, [source]) => sum + statSync(join(appsDir, source)).size, 0);
+  const flash: FlashItem[] = [
+    { name: 'model.tcm', bytes: modelBytes.length },
+    { name: 'runtime module', bytes: statSync(runtimePath).size },
+    { name: 'app sources', bytes: sourceBytes },
+  ];
+  if (vectors) flash.push({ name: 'vectors.bin', bytes: vectors.length });
+  const ram = ramNeeds(model, variant);
+  const budget = checkBudget(profile, flash, ram.scratchBytes, ram.appBufferBytes);
+  if (budget.problems.length > 0) throw new BudgetError(budget);
+
+  const dir = resolve(options.outDir);
+  prepareOutDir(dir);
+  const settings: AppSettings = {
+    app: options.app,
+    device: profile.name,
+    earlyExit: options.earlyExit ?? true,
+    scratchBudget: profile.ram.scratchBudgetBytes,
+    iterations: options.iterations ?? Math.max(1, vectorCount),
+    screenWidth: profile.inputs.display?.width ?? 0,
+    screenHeight: profile.inputs.display?.height ?? 0,
+    hopMs: options.hopMs ?? 250,
+    margin: options.margin ?? 0,
+  };
+  const files: string[] = [];
+  const write = (name: string, data: string | Uint8Array) => {
+    writeFileAtomic(join(dir, name), data);
+    files.push(name);
+  };
+  const copy = (from: string, name: string) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    copyFileSync(from, join(dir, name));
+    files.push(name);
+  };
+  write('manifest.json', `${JSON.stringify(composeManifest(profile, variant, settings), null, 2)}\n`);
+  copy(join(manifestsDir, 'runtime.json'), RUNTIME_FRAGMENT);
+  copy(join(manifestsDir, `app-${variant.variant}.json`), APP_FRAGMENT);
+  for (const [source, destination] of variant.sources) copy(join(appsDir, source), destination);
+  copy(runtimePath, 'tempo-cim-runtime.js');
+  write('model.tcm', modelBytes);
+  if (vectors) write('vectors.bin', vectors);
+  if (wav) write('keyword.wav', wav);
+
+  const record: BuildRecord = {
+    tool: 'tempo-cim',
+    app: options.app,
+    variant: variant.variant,
+    device: profile.name,
+    model: resolve(options.modelPath),
+    settings,
+    vectors: vectorCount,
+    files: [...files, RECORD_FILE],
+    commands: buildCommands(profile, dir),
+    budget,
+  };
+  write(RECORD_FILE, `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}
+
+export function readBuildRecord(dir: string): BuildRecord {
+  const path = join(dir, RECORD_FILE);
+  if (!existsSync(path)) throw new CliError(`${dir} is not a tempo-cim project (no ${RECORD_FILE}); make one with 'tempo-cim build'`);
+  return JSON.parse(readFileSync(path, 'utf8')) as BuildRecord;
+}

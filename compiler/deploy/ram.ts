@@ -1,0 +1,25 @@
+/** RAM the generated app needs on the device besides XS itself: network scratch, front-end and app buffers. */
+import { H_CHANNELS, H_FFT_SIZE, H_FRAME_LENGTH, H_FRAMES, H_MEL_BANDS } from '../../runtime/frontend/blob.ts';
+import type { Model } from '../../runtime/model.ts';
+import { scratchBytesFor } from '../../runtime/network.ts';
+import type { AppVariant } from './apps.ts';
+
+/** Typed-array bytes createAudioFrontend allocates (frame, FFT re/im, power, mel, codes ring). */
+export function frontendBytes(blob: Int32Array): number {
+  const fft = blob[H_FFT_SIZE];
+  const channels = blob[H_CHANNELS];
+  return 4 * (blob[H_FRAME_LENGTH] + 2 * fft + (fft >> 1) + 1 + blob[H_MEL_BANDS] + 2 * channels) + blob[H_FRAMES] * channels;
+}
+
+export interface RamNeeds {
+  scratchBytes: number;
+  appBufferBytes: number;
+}
+
+export function ramNeeds(model: Model, variant: AppVariant): RamNeeds {
+  const input = model.input;
+  const codes = input.frames * input.channels;
+  const raw = input.kind === 'image' ? input.srcWidth * input.srcHeight : 0;
+  const frontend = input.kind === 'audio' && variant.app === 'keywords' ? frontendBytes(input.frontend) : 0;
+  return { scratchBytes: scratchBytesFor(model), appBufferBytes: variant.bufferBytes(codes, raw) + frontend };
+}

@@ -1,0 +1,119 @@
+/**
+ * `tempo-cim sim DIR`: runs a generated project's main module in the real XS engine
+ * (xsnap-worker) with the Moddable stand-ins, feeding the microphone from a WAV file and the
+ * touch screen from a strokes file, and returns what the device would print.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError } from '../../cli/args.ts';
+import { encodeWav, readWav16k } from '../../audio/wav.ts';
+import { XsWorker } from '../../xs/worker.ts';
+import { readBuildRecord } from '../project.ts';
+import { bundleProject } from './bundle.ts';
+import type { StrokeFile } from './shims/piu.ts';
+
+export interface SimOptions {
+  /** WAV played as the microphone (replaces the project's keyword.wav). */
+  wavPath?: string;
+  /** Touch strokes (JSON, see docs/deploy.md) replayed on the touch screen. */
+  strokesPath?: string;
+  /** Stop after this much simulated time (ms). */
+  durationMs?: number;
+}
+
+export interface SimResult {
+  output: string;
+  /** Why the run ended: idle (no timers left), time limit, or exception. */
+  stop: string;
+  /** XS meter: computation steps of loading the app plus running its timers. */
+  compute: number;
+}
+
+function readStrokes(path: string): StrokeFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliError(`${path}: not a strokes file (${(error as Error).message})`);
+  }
+  const digits = (parsed as StrokeFile)?.digits;
+  const valid = Array.isArray(digits) && digits.every((d) => Array.isArray(d?.strokes) && d.strokes.every((s) =>
+    Array.isArray(s) && s.length > 0 && s.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0 && n <= 1))));
+  if (!valid) throw new CliError(`${path}: expected {"digits": [{"strokes": [[[u, v], ...], ...]}, ...]} with u, v in [0, 1]`);
+  return parsed as StrokeFile;
+}
+
+/** The project's data files (manifest `data`) the app may open with new Resource(name). */
+function dataFiles(dir: string, options: SimOptions): Map<string, Uint8Array> {
+  const data = new Map<string, Uint8Array>();
+  for (const name of ['model.tcm', 'vectors.bin', 'keyword.wav']) {
+    const path = join(dir, name);
+    if (existsSync(path)) data.set(name, new Uint8Array(readFileSync(path)));
+  }
+  if (options.wavPath) {
+    if (!existsSync(join(dir, 'sim', 'audioin.ts'))) throw new CliError('--wav needs a project with a microphone (build it with --app keywords)');
+    data.set('keyword.wav', encodeWav(readWav16k(options.wavPath), { sampleRate: 16000, channels: 1, encoding: 16 }));
+  }
+  return data;
+}
+
+/**
+ * Evaluated before the app: receives the data files as raw bytes over XS commands
+ * ([name length, name (ASCII), bytes...]) into the map shims/host.ts serves Resource from.
+ * (Passing them inside a script would be slow: XS indexes long strings from their start.)
+ */
+const RECEIVER = `globalThis.__tempoCimResources = new Map();
+globalThis.handleCommand = (message) => {
+  const bytes = new Uint8Array(message);
+  let name = '';
+  for (let i = 0; i < bytes[0]; i++) name += String.fromCharCode(bytes[1 + i]);
+  globalThis.__tempoCimResources.set(name, bytes.slice(1 + bytes[0]).buffer);
+  return new ArrayBuffer(0);
+};`;
+
+function storeCommand(name: string, bytes: Uint8Array): Uint8Array {
+  if (name.length > 255 || !/^[\x20-\x7e]+$/.test(name)) throw new CliError(`data file name '${name}' must be short printable ASCII`);
+  const message = new Uint8Array(1 + name.length + bytes.length);
+  message[0] = name.length;
+  for (let i = 0; i < name.length; i++) message[1 + i] = name.charCodeAt(i);
+  message.set(bytes, 1 + name.length);
+  return message;
+}
+
+export async function simulate(dir: string, options: SimOptions = {}): Promise<SimResult> {
+  const record = readBuildRecord(dir);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config?: Record<string, unknown> };
+  if (options.strokesPath && record.variant !== 'digits-touch') throw new CliError(`--strokes needs a touch-display digits project; ${dir} holds the ${record.variant} app`);
+  const strokes = options.strokesPath ? readStrokes(options.strokesPath) : undefined;
+  const prelude = [
+    `globalThis.__tempoCimScreen = ${JSON.stringify({ width: record.settings.screenWidth, height: record.settings.screenHeight })};`,
+    strokes ? `globalThis.__tempoCimStrokes = ${JSON.stringify(strokes)};` : '',
+  ].join('\n');
+  const script = await bundleProject(dir, manifest.config ?? {});
+  const worker = await XsWorker.start({ stdout: 'pipe' });
+  let output = '';
+  let stop = 'not run';
+  let compute = 0;
+  const drain = async () => {
+    const reply = JSON.parse(Buffer.from((await worker.command(new Uint8Array(0))).reply).toString('utf8')) as { output: string; stop: string };
+    output += reply.output;
+    stop = reply.stop;
+  };
+  try {
+    await worker.evaluate(prelude);
+    await worker.evaluate(RECEIVER);
+    for (const [name, bytes] of dataFiles(dir, options)) await worker.command(storeCommand(name, bytes));
+    try {
+      compute += (await worker.evaluate(script)).compute;
+      compute += (await worker.evaluate(`globalThis.__tempoCimSim.run(${options.durationMs ?? 120000});`)).compute;
+      await drain();
+    } catch (error) {
+      await drain().catch(() => undefined);
+      output += `XS abort: unhandled exception: ${(error as Error).message}\n`;
+      stop = 'exception';
+    }
+    return { output: output + worker.output, stop, compute };
+  } finally {
+    await worker.close();
+  }
+}
