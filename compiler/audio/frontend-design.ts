@@ -23,7 +23,11 @@ export interface FrontendOptions {
   bits: number;
   /** Pre-emphasis coefficient a in y[n] = x[n] - a x[n-1] (0 disables). */
   preemphasis: number;
-  /** Features are log2(energy) floored at this value (log2 units; energy in int16 sample units squared). */
+  /**
+   * Features are log2(energy) floored at this value (log2 units; energy in int16 sample units
+   * squared). 5 sits at the rounding-noise level of int16 audio in a band, below which the
+   * integer front-end (about 66-80 dB of dynamic range per frame) and the float one disagree.
+   */
   logFloor: number;
   /** Calibration percentiles mapped to the bottom of code 0 and the top of the highest code. */
   lowPercentile: number;
@@ -44,7 +48,7 @@ export const DEFAULT_FRONTEND_OPTIONS: Readonly<FrontendOptions> = Object.freeze
   dctCoefficients: 0,
   bits: 4,
   preemphasis: 0.97,
-  logFloor: 0,
+  logFloor: 5,
   lowPercentile: 1,
   highPercentile: 99.5,
   defaultRange: [6, 34] as [number, number],

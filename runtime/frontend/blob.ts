@@ -12,7 +12,7 @@
  *   dct          channels x melBands, Q14, only when dct = 1
  *   quant        channels x 2     (offset Q10, scale Q16) per channel
  */
-import { FrontendError } from './errors.ts';
+import { ModelError } from '../errors.ts';
 
 export const FRONTEND_MAGIC = 0x31454654; // 'TFE1' as little-endian bytes
 export const FRONTEND_VERSION = 1;
@@ -77,7 +77,7 @@ export interface FrontendParams {
 }
 
 function fail(message: string): never {
-  throw new FrontendError('bad-frontend', `audio front-end: ${message}`);
+  throw new ModelError('bad-frontend', `audio front-end: ${message}`);
 }
 
 function checkRange(name: string, value: number, lo: number, hi: number): number {

@@ -115,7 +115,7 @@ class IntegerFrontend implements AudioFrontend {
   }
 
   push(pcm: Int16Array, offset = 0, count = pcm.length - offset): number {
-    if (!(offset >= 0 && count >= 0 && offset + count <= pcm.length)) {
+    if (!((offset | 0) === offset && (count | 0) === count && offset >= 0 && count >= 0 && offset + count <= pcm.length)) {
       throw new RangeError(`push: samples [${offset}, ${offset + count}) outside 0..${pcm.length}`);
     }
     return this.consume(pcm, offset, offset + count);
@@ -124,7 +124,7 @@ class IntegerFrontend implements AudioFrontend {
   /** Feeds pcm[from..to) (or zeros when pcm is null) through pre-emphasis into frames. */
   private consume(pcm: Int16Array | null, from: number, to: number): number {
     const { frameLength, hop, preemphasis } = this.p;
-      const frame = this.frame;
+    const frame = this.frame;
     let previous = this.previous;
     let filled = this.filled;
     let completed = 0;

@@ -1,0 +1,84 @@
+/**
+ * The integer front-end gives bit-identical codes in Node and in the real XS engine
+ * (xsnap-worker), and XS's deterministic compute meter per 1 s clip is reported.
+ */
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
+import { XsWorker } from '../../compiler/xs/worker.ts';
+import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
+import { extremeClips, speechLikeClip } from './speechlike.ts';
+
+const ENTRY = new URL('../../runtime/frontend/frontend.ts', import.meta.url).pathname;
+
+// XS side: 'P' + pad + int16 clips -> keep them; 'B' + pad + blob words -> create the front-end;
+// 'C' + pad + u32 index -> codes of that clip (so the meter of a 'C' call is one computeClip).
+const HARNESS = `
+globalThis.handleCommand = function (message) {
+  const op = new Uint8Array(message, 0, 1)[0];
+  if (op === 0x50) {
+    globalThis.clips = new Int16Array(message.slice(4));
+    return new ArrayBuffer(0);
+  }
+  if (op === 0x42) {
+    globalThis.frontend = TempoFrontend.createAudioFrontend(new Int32Array(message.slice(4)));
+    globalThis.codes = new Uint8Array(frontend.frames * frontend.channels);
+    return new Uint8Array([frontend.frames, frontend.channels, frontend.bits]).buffer;
+  }
+  const index = new Uint32Array(message, 4, 1)[0];
+  frontend.computeClip(clips.subarray(index * 16000, (index + 1) * 16000), codes);
+  return codes.buffer;
+};`;
+
+function message(op: string, payload: ArrayBufferView): Uint8Array {
+  const out = new Uint8Array(4 + payload.byteLength);
+  out[0] = op.charCodeAt(0);
+  out.set(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), 4);
+  return out;
+}
+
+describe('front-end in XS', () => {
+  let xs: XsWorker;
+
+  beforeAll(async () => {
+    const bundle = await build({ entryPoints: [ENTRY], bundle: true, format: 'iife', globalName: 'TempoFrontend', footer: { js: 'globalThis.TempoFrontend = TempoFrontend;' }, write: false, target: 'es2020' });
+    xs = await XsWorker.start({ stdout: 'ignore' });
+    await xs.evaluate(bundle.outputFiles[0].text);
+    await xs.evaluate(HARNESS);
+  });
+
+  afterAll(async () => {
+    await xs?.close();
+  });
+
+  for (const [label, options, count] of [['log-mel', {}, 200], ['DCT', { dctCoefficients: 13, bits: 5 }, 24]] as const) {
+    it(`${label}: codes are bit-identical to Node on ${count} clips`, async () => {
+      const clips = Array.from({ length: count }, (_, i) => speechLikeClip(20000 + i));
+      clips.splice(0, 8, ...extremeClips());
+      const blob = buildFrontendBlob(options, clips.slice(8, 48));
+      const node = createAudioFrontend(blob);
+      const created = await xs.command(message('B', blob));
+      expect(Array.from(created.reply)).toEqual([node.frames, node.channels, node.bits]);
+
+      const size = node.frames * node.channels;
+      const expected = new Uint8Array(count * size);
+      const codes = new Uint8Array(size);
+      clips.forEach((clip, k) => {
+        node.computeClip(clip, codes);
+        expected.set(codes, k * size);
+      });
+      const pcm = new Int16Array(count * 16000);
+      clips.forEach((clip, k) => pcm.set(clip, k * 16000));
+      await xs.command(message('P', pcm));
+      let identical = 0;
+      let compute = 0;
+      for (let k = 0; k < count; k++) {
+        const result = await xs.command(message('C', Uint32Array.of(k)));
+        compute += result.compute;
+        if (result.reply.length === size && result.reply.every((v, i) => v === expected[k * size + i])) identical++;
+      }
+      console.log(`${label}: ${identical}/${count} clips bit-identical in XS; XS compute per 1 s clip ~${Math.round(compute / count)}`);
+      expect(identical).toBe(count);
+    });
+  }
+});
