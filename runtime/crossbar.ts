@@ -39,20 +39,46 @@ export function resetCounters(c: OpCounters): void {
 
 /**
  * No leak: V = sum_i W_i a_i exactly, so each spiking input adds its row once, scaled by its code
- * (the number of steps the row stays active). Zero inputs are skipped.
+ * (the number of steps the row stays active). Zero inputs are skipped: the spiking rows are
+ * gathered into `order` first, then added in blocks.
  */
-export function accumulateDirect(layer: Layer, input: Uint8Array, base: number, acc: Int32Array, ops: OpCounters): void {
-  const { weights, outChannels: m, rows, groupRows, groups } = layer;
-  acc.fill(0, 0, groups * m);
-  let adds = 0;
-  for (let r = 0; r < rows; r++) {
-    const a = input[base + r];
-    if (a === 0) continue;
-    addScaledRow(acc, groups === 1 ? 0 : ((r / groupRows) | 0) * m, weights, r * m, m, a);
-    adds++;
+export function accumulateDirect(layer: Layer, input: Uint8Array, base: number, acc: Int32Array, order: Int32Array, ops: OpCounters): void {
+  const rows = layer.rows;
+  acc.fill(0, 0, layer.groups * layer.outChannels);
+  let spiking = 0;
+  for (let r = 0; r < rows; r++) if (input[base + r] !== 0) order[spiking++] = r;
+  addRows(layer, input, base, order, 0, spiking, acc);
+  ops.rowAdds += spiking;
+  ops.zeroInputsSkipped += rows - spiking;
+}
+
+/**
+ * acc += a_r * W_r for the rows r = order[from..to) (ascending), a_r = input[base + r]. Eight rows
+ * of one group are summed per accumulator visit, so each accumulator is loaded and stored once per
+ * block instead of once per row (in XS about 0.6x the steps of row-at-a-time).
+ */
+export function addRows(layer: Layer, input: Uint8Array, base: number, order: Int32Array, from: number, to: number, acc: Int32Array): void {
+  const { weights, outChannels: m, groupRows, groups } = layer;
+  let k = from;
+  while (k < to) {
+    const r1 = order[k];
+    const group = groups === 1 ? 0 : (r1 / groupRows) | 0;
+    const t = group * m;
+    if (k + 7 < to && (groups === 1 || ((order[k + 7] / groupRows) | 0) === group)) {
+      const r2 = order[k + 1], r3 = order[k + 2], r4 = order[k + 3], r5 = order[k + 4], r6 = order[k + 5], r7 = order[k + 6], r8 = order[k + 7];
+      const a1 = input[base + r1], a2 = input[base + r2], a3 = input[base + r3], a4 = input[base + r4];
+      const a5 = input[base + r5], a6 = input[base + r6], a7 = input[base + r7], a8 = input[base + r8];
+      const w1 = r1 * m, w2 = r2 * m, w3 = r3 * m, w4 = r4 * m, w5 = r5 * m, w6 = r6 * m, w7 = r7 * m, w8 = r8 * m;
+      for (let j = 0; j < m; j++) {
+        acc[t + j] += a1 * weights[w1 + j] + a2 * weights[w2 + j] + a3 * weights[w3 + j] + a4 * weights[w4 + j] +
+          a5 * weights[w5 + j] + a6 * weights[w6 + j] + a7 * weights[w7 + j] + a8 * weights[w8 + j];
+      }
+      k += 8;
+    } else {
+      addScaledRow(acc, t, weights, r1 * m, m, input[base + r1]);
+      k++;
+    }
   }
-  ops.rowAdds += adds;
-  ops.zeroInputsSkipped += rows - adds;
 }
 
 /**
@@ -117,15 +143,6 @@ export function accumulateLeaky(layer: Layer, order: Int32Array, levelEnd: Int32
     ops.rowAdds += levelEnd[a] - levelEnd[a + 1];
     for (let c = 0; c < cells; c++) acc[c] = acc[c] - (acc[c] >> leakShift) + current[c];
     ops.leakUpdates += cells;
-  }
-}
-
-/** Adds the rows of one code level (no leak): acc += a * W_r for each input r with code a. */
-export function accumulateLevel(layer: Layer, a: number, order: Int32Array, from: number, to: number, acc: Int32Array): void {
-  const { weights, outChannels: m, groupRows } = layer;
-  for (let k = from; k < to; k++) {
-    const r = order[k];
-    addScaledRow(acc, layer.groups === 1 ? 0 : ((r / groupRows) | 0) * m, weights, r * m, m, a);
   }
 }
 

@@ -4,7 +4,7 @@
  * early once no remaining input can change the winner.
  */
 import {
-  accumulateDirect, accumulateLeaky, accumulateLevel, fire, mergeCharges, newCounters, resetCounters, sortBySpikeTime,
+  accumulateDirect, accumulateLeaky, addRows, fire, mergeCharges, newCounters, resetCounters, sortBySpikeTime,
   type OpCounters,
 } from './crossbar.ts';
 import { InputError, ModelError } from './errors.ts';
@@ -106,7 +106,7 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         ops.zeroInputsSkipped += layer.rows - spiking;
         accumulateLeaky(layer, order, levelEnd, acc, current, ops);
       } else {
-        accumulateDirect(layer, input, base, acc, ops);
+        accumulateDirect(layer, input, base, acc, order, ops);
       }
       mergeCharges(layer, acc, charge, ops);
       fire(layer, charge, out, t * m);
@@ -125,7 +125,7 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
       const from = levelEnd[a + 1];
       const to = levelEnd[a];
       if (from === to) continue;
-      accumulateLevel(layer, a, order, from, to, acc);
+      addRows(layer, input, base, order, from, to, acc);
       ops.rowAdds += to - from;
       for (let k = from; k < to; k++) remaining -= a * rowBound![order[k]];
       if (to === spiking) break;

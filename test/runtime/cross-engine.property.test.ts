@@ -6,6 +6,7 @@ import { Prng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import { randomCodes, randomModel } from '../helpers/random-model.ts';
+import { referenceForward } from '../helpers/reference.ts';
 
 const MODELS = 300;
 const INPUTS_PER_MODEL = 4;
@@ -18,7 +19,7 @@ afterAll(async () => {
   await xs?.close();
 });
 
-describe('Node and XS execute random models identically', () => {
+describe('Node and XS execute random models identically, and as the plain reference', () => {
   it(`${MODELS * INPUTS_PER_MODEL} cases`, async () => {
     const rng = new Prng(20261126);
     const seen = { leak: 0, macro: 0, conv: 0, stoppedEarly: 0 };
@@ -37,6 +38,9 @@ describe('Node and XS execute random models identically', () => {
         const fullScores = Array.from(full.scores);
         const fullTrace = full.trace.map((t) => Array.from(t));
         const fullClass = full.classIndex;
+        const reference = referenceForward(spec, codes);
+        expect(fullTrace).toEqual(reference.codes);
+        expect(fullScores).toEqual(reference.scores);
         const xsFull = await xs.infer(codes, { earlyExit: false, trace: true });
         expect(Array.from(xsFull.scores)).toEqual(fullScores);
         expect(xsFull.trace!.map((t) => Array.from(t))).toEqual(fullTrace);

@@ -1,0 +1,44 @@
+/** `tempo-cim report model.tcm [--out report.html]`: one self-contained HTML page about a model. */
+import { basename } from 'node:path';
+import { loadDevice } from '../deploy/devices.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { profileModel } from '../profile/profile.ts';
+import { renderReport } from '../report/html.ts';
+import { buildReportData } from '../report/report-data.ts';
+import { CliError, parseArgs } from './args.ts';
+import { readModelFile } from './inspect.ts';
+
+export const summary = 'write a self-contained HTML report: training curves, confusion, spike raster, stall, ops, profile';
+export const usage = `
+Usage: tempo-cim report MODEL.tcm [--out report.html] [--device esp32] [--limit N] [--xs-limit N]
+
+Writes one HTML file that opens offline (inline SVG and script, no network):
+  training curves from the model's provenance (when it records per-epoch history),
+  the confusion matrix and per-neuron firing (spike stall) of the integer runtime over test inputs,
+  a spike raster of three test inputs (every layer, time on the x axis),
+  per-layer op counts, and the device profile (as 'tempo-cim profile').
+
+Options:
+  --out FILE       output file (default: MODEL.report.html next to the model)
+  --device NAME    board profile for the profile section (default esp32)
+  --limit N        test inputs run by the Node runtime (default 10000: the MNIST test set)
+  --xs-limit N     of those, inputs also run in XS for the compute profile (default 200)
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { positional, options } = parseArgs(args, { out: 'string', device: 'string', limit: 'number', 'xs-limit': 'number' });
+  if (positional.length !== 1) throw new CliError('expected one model file (see --help)');
+  const limit = (options.limit as number | undefined) ?? 10000;
+  const xsLimit = (options['xs-limit'] as number | undefined) ?? 200;
+  for (const [name, v] of [['--limit', limit], ['--xs-limit', xsLimit]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new CliError(`${name} expects a positive integer, got ${v}`);
+  }
+  const file = positional[0];
+  const out = (options.out as string | undefined) ?? file.replace(/\.tcm$/i, '') + '.report.html';
+  const device = loadDevice((options.device as string | undefined) ?? 'esp32');
+  const { bytes } = readModelFile(file);
+  const run = await profileModel(bytes, device, { limit, xsLimit: Math.min(xsLimit, limit) });
+  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`)));
+  console.log(`wrote ${out}`);
+  return 0;
+}

@@ -1,0 +1,256 @@
+// Inline script of the tempo-cim HTML report: draws every chart as SVG from the JSON in
+// <script id="report-data">. No network, no libraries. When done it sets
+// <body data-rendered="ok" data-charts="N">, or data-rendered="error" and shows the error.
+(function () {
+  'use strict';
+  const NS = 'http://www.w3.org/2000/svg';
+  const data = JSON.parse(document.getElementById('report-data').textContent);
+
+  function el(name, attrs, parent) {
+    const node = document.createElementNS(NS, name);
+    for (const key in attrs) node.setAttribute(key, String(attrs[key]));
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+  function text(parent, x, y, content, attrs) {
+    const t = el('text', Object.assign({ x: x, y: y, 'font-size': 11, fill: '#333' }, attrs || {}), parent);
+    t.textContent = content;
+    return t;
+  }
+  function svg(container, name, width, height) {
+    const s = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'data-chart': name, role: 'img' });
+    container.appendChild(s);
+    return s;
+  }
+  function section(id) {
+    return document.getElementById(id);
+  }
+  function note(container, message) {
+    const p = document.createElement('p');
+    p.className = 'note';
+    p.textContent = message;
+    container.appendChild(p);
+  }
+  function pct(x) {
+    return (100 * x).toFixed(1) + '%';
+  }
+
+  function drawHistory(container) {
+    const h = data.history;
+    if (!h.length) {
+      note(container, 'The model\'s provenance has no per-epoch history (a model written without it, or by an older trainer).');
+      return false;
+    }
+    const W = 560, H = 280, L = 48, R = 48, T = 36, B = 34;
+    const s = svg(container, 'history', W, H);
+    const x = (e) => L + ((e - h[0].epoch) / Math.max(1, h[h.length - 1].epoch - h[0].epoch)) * (W - L - R);
+    const losses = h.map((p) => p.loss).filter((v) => v !== null);
+    const maxLoss = Math.max.apply(null, losses.concat([1e-9]));
+    // Accuracy axis from a round value below the lowest accuracy, so late epochs are not flat at the top.
+    const accs = h.reduce((a, p) => a.concat([p.trainAccuracy, p.testAccuracy].filter((v) => v !== null)), []);
+    const accMin = accs.length ? Math.max(0, Math.floor((Math.min.apply(null, accs) - 0.01) * 10) / 10) : 0;
+    const yAcc = (a) => T + (1 - (a - accMin) / (1 - accMin)) * (H - T - B);
+    const yLoss = (v) => T + (1 - v / maxLoss) * (H - T - B);
+    el('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#999' }, s);
+    el('line', { x1: L, y1: T, x2: L, y2: H - B, stroke: '#999' }, s);
+    for (let k = 0; k <= 4; k++) {
+      const a = accMin + (k / 4) * (1 - accMin);
+      text(s, 4, yAcc(a) + 4, pct(a));
+      text(s, W - R + 4, yLoss((maxLoss * k) / 4) + 4, ((maxLoss * k) / 4).toFixed(2));
+    }
+    h.forEach((p) => text(s, x(p.epoch) - 4, H - B + 14, String(p.epoch)));
+    text(s, W / 2 - 20, H - 4, 'epoch');
+    const series = [
+      { key: 'trainAccuracy', color: '#1f77b4', y: yAcc, name: 'train accuracy' },
+      { key: 'testAccuracy', color: '#2ca02c', y: yAcc, name: 'test accuracy' },
+      { key: 'loss', color: '#d62728', y: yLoss, name: 'loss (right axis)' },
+    ];
+    let legend = 0;
+    series.forEach((ser) => {
+      const pts = h.filter((p) => p[ser.key] !== null).map((p) => x(p.epoch).toFixed(1) + ',' + ser.y(p[ser.key]).toFixed(1));
+      if (!pts.length) return;
+      el('polyline', { points: pts.join(' '), fill: 'none', stroke: ser.color, 'stroke-width': 2, 'data-series': ser.key }, s);
+      h.forEach((p) => { if (p[ser.key] !== null) el('circle', { cx: x(p.epoch), cy: ser.y(p[ser.key]), r: 2.5, fill: ser.color }, s); });
+      el('rect', { x: L + legend * 150, y: 6, width: 10, height: 10, fill: ser.color }, s);
+      text(s, L + 14 + legend * 150, 15, ser.name);
+      legend++;
+    });
+    return true;
+  }
+
+  function drawConfusion(container) {
+    const c = data.confusion;
+    if (!c) {
+      note(container, 'The test inputs have no labels, so there is no confusion matrix.');
+      return false;
+    }
+    const n = c.matrix.length, cell = Math.max(18, Math.min(40, Math.floor(400 / n))), L = 70, T = 40;
+    const s = svg(container, 'confusion', L + n * cell + 20, T + n * cell + 20);
+    let max = 1;
+    c.matrix.forEach((row) => row.forEach((v) => { if (v > max) max = v; }));
+    text(s, L, 14, 'predicted →');
+    text(s, 2, T - 8, 'true ↓');
+    for (let i = 0; i < n; i++) {
+      text(s, L + i * cell + cell / 2 - 4, T - 8, data.labels[i].slice(0, 4));
+      text(s, L - 40, T + i * cell + cell / 2 + 4, data.labels[i].slice(0, 6));
+      for (let j = 0; j < n; j++) {
+        const v = c.matrix[i][j];
+        const shade = Math.round(255 - 200 * Math.sqrt(v / max));
+        const fill = i === j ? 'rgb(' + shade + ',' + (shade + 20 > 255 ? 255 : shade + 20) + ',255)' : 'rgb(255,' + shade + ',' + shade + ')';
+        const r = el('rect', { x: L + j * cell, y: T + i * cell, width: cell - 1, height: cell - 1, fill: v ? fill : '#f6f6f6', 'data-cell': i + ',' + j }, s);
+        el('title', {}, r).textContent = 'true ' + data.labels[i] + ', predicted ' + data.labels[j] + ': ' + v;
+        if (v && cell >= 24) text(s, L + j * cell + 3, T + i * cell + cell / 2 + 4, String(v), { 'font-size': 9 });
+      }
+    }
+    note(container, 'Accuracy ' + pct(c.accuracy) + ' over ' + c.samples + ' test inputs, executed by the integer runtime.');
+    return true;
+  }
+
+  function drawRasters(container) {
+    if (!data.rasters.length) {
+      note(container, 'No test inputs.');
+      return false;
+    }
+    data.rasters.forEach((raster) => {
+      const layers = raster.layers;
+      const gap = 14, stepW = 12, rowH = 160, L = 30, T = 24;
+      const width = L + layers.reduce((w, l) => w + (l.steps + 1) * stepW + gap, 0) + 10;
+      const caption = document.createElement('h3');
+      caption.textContent = 'input #' + raster.sample + (raster.label === null ? '' : ' (label ' + data.labels[raster.label] + ')') + ': predicted ' + raster.predicted;
+      container.appendChild(caption);
+      const s = svg(container, 'raster', width, T + rowH + 30);
+      let x0 = L;
+      layers.forEach((layer) => {
+        const n = layer.codes.length;
+        const wWin = (layer.steps + 1) * stepW;
+        el('rect', { x: x0, y: T, width: wWin, height: rowH, fill: '#fafafa', stroke: '#ddd' }, s);
+        text(s, x0, T - 8, layer.name + ' (' + n + ')');
+        text(s, x0, T + rowH + 14, 't=0');
+        text(s, x0 + wWin - 24, T + rowH + 14, 't=' + layer.steps);
+        const dotH = Math.max(1, rowH / n);
+        for (let i = 0; i < n; i++) {
+          const code = layer.codes[i];
+          if (code === 0) continue;
+          const t = layer.steps - code;
+          el('rect', { x: x0 + t * stepW + 1, y: T + i * (rowH / n), width: stepW - 2, height: dotH, fill: '#333', 'data-spike': '1' }, s);
+        }
+        x0 += wWin + gap;
+      });
+    });
+    note(container, 'One latency-coded spike per neuron and layer window: spike time = A - code (strong activations fire first); neurons with code 0 never spike. Windows are laid side by side, input first.');
+    return true;
+  }
+
+  function drawStall(container) {
+    if (!data.firing.length) {
+      note(container, 'The model has no hidden layer.');
+      return false;
+    }
+    data.firing.forEach((layer) => {
+      const bins = 10, W = 460, H = 200, L = 40, B = 30, T = 20;
+      const counts = new Array(bins).fill(0);
+      let silent = 0, saturated = 0;
+      layer.fireRate.forEach((r, i) => {
+        counts[Math.min(bins - 1, Math.floor(r * bins))]++;
+        if (r === 0) silent++;
+        if (layer.saturatedRate[i] === 1) saturated++;
+      });
+      const h3 = document.createElement('h3');
+      h3.textContent = layer.name + ': ' + layer.fireRate.length + ' neurons, ' + silent + ' never fire, ' + saturated + ' always saturated (' + layer.samples + ' inputs)';
+      container.appendChild(h3);
+      const s = svg(container, 'stall', W, H);
+      const max = Math.max.apply(null, counts.concat([1]));
+      const bw = (W - L - 10) / bins;
+      counts.forEach((v, b) => {
+        const h = (v / max) * (H - T - B);
+        const r = el('rect', { x: L + b * bw + 1, y: H - B - h, width: bw - 2, height: h, fill: b === 0 ? '#d62728' : '#1f77b4', 'data-bin': b }, s);
+        el('title', {}, r).textContent = v + ' neurons fire on ' + (b * 10) + '-' + (b * 10 + 10) + '% of inputs';
+        text(s, L + b * bw + 2, H - B + 14, b * 10 + '%', { 'font-size': 9 });
+        if (v) text(s, L + b * bw + 4, H - B - h - 3, String(v), { 'font-size': 9 });
+      });
+      text(s, L, H - 2, 'share of inputs on which a neuron spikes');
+    });
+    return true;
+  }
+
+  function drawOps(container) {
+    const layers = data.profile.layers;
+    const W = 560, rowH = 44, L = 150, T = 10;
+    const s = svg(container, 'ops', W, T + layers.length * rowH + 20);
+    const max = Math.max.apply(null, layers.map((l) => l.denseMacs).concat([1]));
+    layers.forEach((l, k) => {
+      const y = T + k * rowH;
+      const event = l.ops.rowAdds * l.outChannels;
+      text(s, 0, y + 14, 'layer ' + l.index + ' ' + l.shape);
+      el('rect', { x: L, y: y, width: ((W - L - 10) * l.denseMacs) / max, height: 16, fill: '#bbb', 'data-bar': 'dense' }, s);
+      el('rect', { x: L, y: y + 18, width: Math.max(1, ((W - L - 10) * event) / max), height: 16, fill: '#2ca02c', 'data-bar': 'event' }, s);
+      text(s, L + 4, y + 12, 'dense MACs ' + Math.round(l.denseMacs).toLocaleString(), { 'font-size': 10 });
+      text(s, L + 4, y + 30, 'event-driven ' + Math.round(event).toLocaleString() + ' (' + pct(event / l.denseMacs) + ')', { 'font-size': 10 });
+    });
+    const table = document.createElement('table');
+    const head = ['layer', 'row adds', 'zero inputs skipped', 'inputs skipped early', 'steps saved', 'leak updates', 'partials', 'clipped'];
+    table.innerHTML = '<tr>' + head.map((h) => '<th>' + h + '</th>').join('') + '</tr>';
+    layers.forEach((l) => {
+      const tr = document.createElement('tr');
+      [l.index + ' ' + l.shape, l.ops.rowAdds, l.ops.zeroInputsSkipped, l.ops.inputsSkippedEarly, l.ops.stepsSaved, l.ops.leakUpdates, l.ops.partials, l.ops.clippedPartials].forEach((v) => {
+        const td = document.createElement('td');
+        td.textContent = typeof v === 'number' ? v.toFixed(1) : v;
+        tr.appendChild(td);
+      });
+      table.appendChild(tr);
+    });
+    container.appendChild(table);
+    note(container, 'Means per inference over ' + data.profile.inputs.samples + ' test inputs (crossbar cells: row adds x outputs per row).');
+    return true;
+  }
+
+  function drawProfile(container) {
+    const p = data.profile;
+    const kib = (b) => (b / 1024).toFixed(1) + ' KiB';
+    const rows = [
+      ['device', p.device + (p.fits ? ' (fits)' : ' (DOES NOT FIT)')],
+      ['model', kib(p.modelBytes) + ', ' + p.weights.toLocaleString() + ' weights, ' + p.bytesPerWeight.toFixed(3) + ' bytes/weight'],
+      ['runtime module', kib(p.runtimeBytes) + ' (' + kib(p.runtimeMinifiedBytes) + ' minified)'],
+      ['flash', kib(p.fit.flash.used) + ' of ' + kib(p.fit.flash.budget)],
+      ['RAM (chunk)', kib(p.fit.ram.used) + ' of ' + kib(p.fit.ram.budget) + ' (scratch ' + kib(p.scratchBytes) + ', measured in XS ' + kib(p.xsMemory.networkChunkBytes) + ')'],
+      ['XS slots', p.fit.slots.used + ' of ' + p.fit.slots.budget + ' (network ' + p.xsMemory.networkSlots + ', one inference ' + p.xsMemory.inferenceSlots + ')'],
+      ['XS compute / inference', 'median ' + Math.round(p.xsComputeMedian).toLocaleString() + ', p99 ' + Math.round(p.xsComputeP99).toLocaleString() + ' (' + p.inputs.xsSamples + ' inputs)'],
+      ['host XS time', p.xsHostMsMedian.toFixed(3) + ' ms median (xsnap on the host that wrote this report)'],
+      ['device time', p.deviceEstimate ? p.deviceEstimate.msMedian.toFixed(2) + ' ms median (' + p.deviceEstimate.label + ')' : 'not estimated'],
+      ['early exit', pct(p.stoppedEarlyFraction) + ' of inputs'],
+      ['Node and XS agree', p.enginesAgree ? 'yes' : 'NO'],
+    ];
+    const table = document.createElement('table');
+    table.setAttribute('data-chart', 'profile');
+    rows.forEach((r) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.textContent = r[0];
+      const td = document.createElement('td');
+      td.textContent = r[1];
+      tr.appendChild(th);
+      tr.appendChild(td);
+      table.appendChild(tr);
+    });
+    container.appendChild(table);
+    return true;
+  }
+
+  const charts = [
+    ['history', drawHistory], ['confusion', drawConfusion], ['raster', drawRasters],
+    ['stall', drawStall], ['ops', drawOps], ['profile', drawProfile],
+  ];
+  let drawn = 0;
+  const failures = [];
+  charts.forEach((c) => {
+    try {
+      if (c[1](section(c[0]))) drawn++;
+    } catch (e) {
+      failures.push(c[0] + ': ' + (e && e.message));
+      note(section(c[0]), 'This chart failed to render: ' + (e && e.message));
+    }
+  });
+  document.body.setAttribute('data-charts', String(drawn));
+  document.body.setAttribute('data-rendered', failures.length ? 'error' : 'ok');
+  if (failures.length) document.body.setAttribute('data-errors', failures.join('; '));
+})();
