@@ -113,7 +113,9 @@ export function newQLayer(cfg: NetConfig, L: LayerShape): QLayer {
   };
 }
 
-const MAX_THETA = 2 ** 30;
+/** Runtime limits (runtime/format.ts LIMITS): thresholds <= 2^24, |bias| <= 2^28. */
+const MAX_THETA = 2 ** 24;
+const MAX_BIAS = 2 ** 28;
 
 /**
  * Quantizes layer `l`: weight scale per neuron (hidden, perNeuronScale) or per layer (last layer always,
@@ -183,8 +185,8 @@ export function quantizeLayer(cfg: NetConfig, layout: ParamLayout, params: Float
     if (th > MAX_THETA) th = MAX_THETA;
     q.theta[j] = th;
     let b = Math.round(params[co + j] / q.unit[j]);
-    if (b > MAX_THETA) b = MAX_THETA;
-    else if (b < -MAX_THETA) b = -MAX_THETA;
+    if (b > MAX_BIAS) b = MAX_BIAS;
+    else if (b < -MAX_BIAS) b = -MAX_BIAS;
     q.bias[j] = b;
   }
 }
@@ -194,7 +196,7 @@ export interface Workspace {
   /** Per layer: output activations (codes or floats), pre-activation z, partials, clip signs, dOut. */
   act: Float32Array[];
   z: Float64Array[];
-  partials: Float32Array[];
+  partials: Float64Array[];
   clip: Int8Array[];
   dOut: Float32Array[];
   dq: Float64Array[];
@@ -208,7 +210,7 @@ export function newWorkspace(cfg: NetConfig): Workspace {
     const n = L.outFrames * L.outChannels;
     ws.act.push(new Float32Array(n));
     ws.z.push(new Float64Array(n));
-    ws.partials.push(new Float32Array(L.outFrames * G * L.outChannels));
+    ws.partials.push(new Float64Array(L.outFrames * G * L.outChannels));
     ws.clip.push(new Int8Array(L.outFrames * G * L.outChannels));
     ws.dOut.push(new Float32Array(n));
     ws.dq.push(new Float64Array(G * L.outChannels));
@@ -254,8 +256,76 @@ export function resetStats(s: Stats): void {
   s.partialsSeen.fill(0);
 }
 
+/** y[yo..yo+n) += a * x[xo..xo+n), unrolled by 4 (the hot loop of forward). */
+function axpy64(y: Float64Array, yo: number, a: number, x: Float32Array, xo: number, n: number): void {
+  const n4 = n & ~3;
+  let j = 0;
+  for (; j < n4; j += 4) {
+    y[yo + j] += a * x[xo + j];
+    y[yo + j + 1] += a * x[xo + j + 1];
+    y[yo + j + 2] += a * x[xo + j + 2];
+    y[yo + j + 3] += a * x[xo + j + 3];
+  }
+  for (; j < n; j++) y[yo + j] += a * x[xo + j];
+}
+
+/** y[yo..yo+n) += a * x[xo..xo+n) for the weight gradient. */
+function axpy32(y: Float32Array, yo: number, a: number, x: Float64Array, xo: number, n: number): void {
+  const n4 = n & ~3;
+  let j = 0;
+  for (; j < n4; j += 4) {
+    y[yo + j] += a * x[xo + j];
+    y[yo + j + 1] += a * x[xo + j + 1];
+    y[yo + j + 2] += a * x[xo + j + 2];
+    y[yo + j + 3] += a * x[xo + j + 3];
+  }
+  for (; j < n; j++) y[yo + j] += a * x[xo + j];
+}
+
+function dot(w: Float32Array, wo: number, d: Float64Array, d0: number, n: number): number {
+  const n4 = n & ~3;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j < n4; j += 4) {
+    s0 += w[wo + j] * d[d0 + j];
+    s1 += w[wo + j + 1] * d[d0 + j + 1];
+    s2 += w[wo + j + 2] * d[d0 + j + 2];
+    s3 += w[wo + j + 3] * d[d0 + j + 3];
+  }
+  for (; j < n; j++) s0 += w[wo + j] * d[d0 + j];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Float-mode forward of one layer (ReLU hidden activations). */
+function forwardFloat(L: LayerShape, wo: number, co: number, params: Float32Array, x: Float32Array, act: Float32Array, zb: Float64Array, P: Float64Array, last: boolean, pre: Float64Array | null): void {
+  const out = L.outChannels;
+  const rows = L.rows;
+  for (let t = 0; t < L.outFrames; t++) {
+    const base = t * L.stride * L.inChannels;
+    const po = t * out;
+    if (pre) {
+      P.set(pre);
+    } else {
+      for (let j = 0; j < out; j++) P[po + j] = params[co + j];
+      for (let r = 0; r < rows; r++) {
+        const a = x[base + r];
+        if (a === 0) continue;
+        axpy64(P, po, a, params, wo + r * out, out);
+      }
+    }
+    for (let j = 0; j < out; j++) {
+      const z = P[po + j];
+      zb[po + j] = z;
+      act[po + j] = last ? z : z > 0 ? z : 0;
+    }
+  }
+}
+
 /** Forward of layer l for one sample (input x -> ws.act[l]). */
-function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, ws: Workspace): void {
+function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, ws: Workspace, pre: Float64Array | null): void {
   const L = cfg.layers[l];
   const out = L.outChannels;
   const rows = L.rows;
@@ -264,24 +334,7 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
   const zb = ws.z[l];
   const P = ws.partials[l];
   if (cfg.mode === 'float') {
-    const wo = layout.w[l];
-    const co = layout.c[l];
-    for (let t = 0; t < L.outFrames; t++) {
-      const base = t * L.stride * L.inChannels;
-      const po = t * out;
-      for (let j = 0; j < out; j++) P[po + j] = params[co + j];
-      for (let r = 0; r < rows; r++) {
-        const a = x[base + r];
-        if (a === 0) continue;
-        const ro = wo + r * out;
-        for (let j = 0; j < out; j++) P[po + j] += a * params[ro + j];
-      }
-      for (let j = 0; j < out; j++) {
-        const z = P[po + j];
-        zb[po + j] = z;
-        act[po + j] = last ? z : z > 0 ? z : 0;
-      }
-    }
+    forwardFloat(L, layout.w[l], layout.c[l], params, x, act, zb, P, last, pre);
     return;
   }
   const G = q.groups;
@@ -293,17 +346,22 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
   for (let t = 0; t < L.outFrames; t++) {
     const base = t * L.stride * L.inChannels;
     const pb = t * G * out;
-    P.fill(0, pb, pb + G * out);
-    for (let r = 0; r < rows; r++) {
-      const a = x[base + r];
-      if (a === 0) continue;
-      const po = pb + (G === 1 ? 0 : Math.floor(r / R) * out);
-      const ro = r * out;
-      for (let j = 0; j < out; j++) P[po + j] += a * W[ro + j];
+    if (pre) {
+      P.set(pre);
+    } else {
+      P.fill(0, pb, pb + G * out);
+      for (let r = 0; r < rows; r++) {
+        const a = x[base + r];
+        if (a === 0) continue;
+        const po = pb + (G === 1 ? 0 : Math.floor(r / R) * out);
+        axpy64(P, po, a, W, r * out, out);
+      }
     }
     const zo = t * out;
     for (let j = 0; j < out; j++) {
       let V: number;
+      let anyClip = false;
+      let Vraw = 0;
       if (G === 1 && cfg.mode !== 'split') {
         V = P[pb + j];
       } else {
@@ -314,6 +372,7 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
           const k = q.gain[g * out + j];
           if (k > 0) p *= 2 ** k;
           else if (k < 0) p = Math.floor(p / 2 ** -k);
+          Vraw += p;
           let c = 0;
           if (p > bound) {
             p = bound;
@@ -322,6 +381,7 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
             p = -bound;
             c = -1;
           }
+          if (c !== 0) anyClip = true;
           clip[pb + g * out + j] = c;
           V += p;
         }
@@ -329,6 +389,8 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
       if (last) {
         zb[zo + j] = V + q.bias[j];
         act[zo + j] = V + q.bias[j];
+        // Every clip of an output neuron changes its score: all count as harmful (+-2).
+        if (anyClip) for (let g = 0; g < G; g++) clip[pb + g * out + j] *= 2;
       } else {
         const z = (V + q.bias[j]) / q.theta[j];
         zb[zo + j] = z;
@@ -336,16 +398,24 @@ function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
         if (code < 0) code = 0;
         else if (code > amax) code = amax;
         act[zo + j] = code;
+        if (anyClip) {
+          // A clip is harmful (+-2) when the neuron's code differs from the unclipped one; a clip on a
+          // neuron that stays silent (or saturated) either way (+-1) costs nothing and is not penalized.
+          let raw = Math.floor((Vraw + q.bias[j]) / q.theta[j]);
+          if (raw < 0) raw = 0;
+          else if (raw > amax) raw = amax;
+          if (raw !== code) for (let g = 0; g < G; g++) clip[pb + g * out + j] *= 2;
+        }
       }
     }
   }
 }
 
 /** Full forward for one sample; returns the predicted class (argmax, lowest index on ties). Logits land in ws.act[last]. */
-export function forwardSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, ws: Workspace): number {
+export function forwardSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, ws: Workspace, pre: Float64Array | null = null): number {
   let input = x;
   for (let l = 0; l < cfg.layers.length; l++) {
-    forwardLayer(cfg, layout, params, qs[l], l, input, ws);
+    forwardLayer(cfg, layout, params, qs[l], l, input, ws, l === 0 ? pre : null);
     input = ws.act[l];
   }
   const scores = input;
@@ -355,7 +425,7 @@ export function forwardSample(cfg: NetConfig, layout: ParamLayout, params: Float
 }
 
 /** Backward of layer l for one sample: accumulates parameter gradients, and writes dx (if given). */
-function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, dx: Float32Array | null, grad: Float32Array, ws: Workspace, flags: Uint8Array, nOff: number): void {
+function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, dx: Float32Array | null, grad: Float32Array, ws: Workspace, flags: Uint8Array, nOff: number, dqOut: Float64Array | null): void {
   const L = cfg.layers[l];
   const out = L.outChannels;
   const rows = L.rows;
@@ -366,6 +436,7 @@ function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array
   const co = layout.c[l];
   const to = layout.tau[l];
   const dq = ws.dq[l];
+  const zPrev = l > 0 ? ws.z[l - 1] : null;
   if (dx) dx.fill(0);
   const float = cfg.mode === 'float';
   const G = float ? 1 : q.groups;
@@ -393,33 +464,43 @@ function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array
       }
       const T = q.T[j];
       let clipSum = 0;
-      if (split) for (let g = 0; g < G; g++) clipSum += clip[pb + g * out + j];
+      if (split) for (let g = 0; g < G; g++) clipSum += Math.sign(clip[pb + g * out + j]);
       if (last) {
         dV = dOut[zo + j];
         if (clipSum !== 0) grad[to + j] += dV * T * clipSum * C;
       } else {
-        let dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
-        const f = flags[nOff + j];
-        if (f === 1 && z < 0) dz -= pen;
-        else if (f === 2 && z >= amax) dz += pen;
+        const dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
         dV = dz / T;
         grad[to + j] += dz * (-z + clipSum * C);
+        // Stall penalty: a neuron silent (or saturated) over the recent batches gets its bias pushed
+        // up (down) on the samples where it is off (at the rail). Only its own bias: propagating the
+        // penalty through its weights to the layer below destabilizes deep networks.
+        const f = flags[nOff + j];
+        if (f === 1 && z < 0) grad[co + j] -= pen;
+        else if (f === 2 && z >= amax) grad[co + j] += pen;
       }
       grad[co + j] += dV;
       for (let g = 0; g < G; g++) {
         const c = split ? clip[pb + g * out + j] : 0;
         if (c === 0) {
           dq[g * out + j] = dV;
+        } else if (c === 1 || c === -1) {
+          dq[g * out + j] = 0; // harmless clip: the clamp passes no gradient, no penalty
         } else {
-          // Clipped group: no task gradient flows; the penalty pulls the partial back inside the bound
+          // Harmful clip: no task gradient flows; the penalty pulls the partial back inside the bound
           // and (through tau) widens the bound.
           const k = q.gain[g * out + j];
           const pf = Math.abs(P[pb + g * out + j]) * q.unit[j] * 2 ** k;
-          dq[g * out + j] = (cpen * c) / T;
+          dq[g * out + j] = (cpen * Math.sign(c)) / T;
           grad[to + j] -= (cpen * pf) / T;
         }
       }
       any = true;
+    }
+    if (dqOut) {
+      // Batched first layer: the weight gradient is accumulated later for the whole shard.
+      dqOut.set(dq);
+      continue;
     }
     if (!any) continue;
     const base = t * L.stride * L.inChannels;
@@ -427,13 +508,12 @@ function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array
       const a = x[base + r];
       const go = G === 1 ? 0 : Math.floor(r / R) * out;
       const ro = wo + r * out;
-      if (a !== 0) {
-        for (let j = 0; j < out; j++) grad[ro + j] += a * dq[go + j];
-      }
+      if (a !== 0) axpy32(grad, ro, a, dq, go, out);
       if (dx) {
-        let s = 0;
-        for (let j = 0; j < out; j++) s += params[ro + j] * dq[go + j];
-        dx[base + r] += s;
+        // Only inputs whose own straight-through gate is open use their gradient (the previous
+        // layer zeroes the rest), so skip the dot product for them: same result, less work.
+        const zp = zPrev![base + r];
+        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out);
       }
     }
   }
@@ -443,8 +523,8 @@ function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array
  * Forward + backward for one labelled sample: accumulates gradients into `grad` (not averaged)
  * and statistics into `stats`. Returns the predicted class.
  */
-export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, label: number, ws: Workspace, grad: Float32Array, stats: Stats, flags: Uint8Array, nOffs: number[]): number {
-  const pred = forwardSample(cfg, layout, params, qs, x, ws);
+export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, label: number, ws: Workspace, grad: Float32Array, stats: Stats, flags: Uint8Array, nOffs: number[], pre: Float64Array | null = null, dqOut: Float64Array | null = null): number {
+  const pred = forwardSample(cfg, layout, params, qs, x, ws, pre);
   const nl = cfg.layers.length;
   const last = nl - 1;
   const logits = ws.act[last];
@@ -486,7 +566,10 @@ export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32
         const G = qs[l].groups;
         const clip = ws.clip[l];
         for (let i = 0; i < L.outFrames * G; i++) {
-          for (let j = 0; j < out; j++) if (clip[i * out + j] !== 0) stats.clipped[no + j]++;
+          for (let j = 0; j < out; j++) {
+            const c = clip[i * out + j];
+            if (c === 2 || c === -2) stats.clipped[no + j]++;
+          }
         }
         for (let j = 0; j < out; j++) stats.partialsSeen[no + j] += L.outFrames * G;
       }
@@ -495,9 +578,67 @@ export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32
   for (let l = last; l >= 0; l--) {
     const x_ = l === 0 ? x : ws.act[l - 1];
     const dx = l === 0 ? null : ws.dOut[l - 1];
-    backwardLayer(cfg, layout, params, qs[l], l, x_, dx, grad, ws, flags, nOffs[l]);
+    backwardLayer(cfg, layout, params, qs[l], l, x_, dx, grad, ws, flags, nOffs[l], l === 0 ? dqOut : null);
   }
   return pred;
+}
+
+/** Whether layer 0 can use the batched kernels (a dense first layer: one output position). */
+export function batchedFirstLayer(cfg: NetConfig): boolean {
+  return cfg.layers[0].outFrames === 1;
+}
+
+/**
+ * Batched forward accumulation of a dense first layer over `count` samples (X: count x rows codes):
+ * Pb[s] = (float: bias +) sum_r X[s][r] * W_r, grouped as in forwardLayer. Rows outer, samples inner,
+ * so each weight row is read once per shard; per (sample, neuron) the additions happen in the same
+ * order as the per-sample kernel, so the result is bit-identical.
+ */
+export function firstLayerForwardBatch(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, X: Float32Array, count: number, Pb: Float64Array): void {
+  const L = cfg.layers[0];
+  const out = L.outChannels;
+  const rows = L.rows;
+  const float = cfg.mode === 'float';
+  const G = float ? 1 : q.groups;
+  const R = float ? rows : q.groupRows;
+  const stride = G * out;
+  const W = float ? params : q.Wq;
+  const wo = float ? layout.w[0] : 0;
+  const co = layout.c[0];
+  for (let s = 0; s < count; s++) {
+    if (float) for (let j = 0; j < out; j++) Pb[s * stride + j] = params[co + j];
+    else Pb.fill(0, s * stride, (s + 1) * stride);
+  }
+  for (let r = 0; r < rows; r++) {
+    const go = G === 1 ? 0 : Math.floor(r / R) * out;
+    const ro = wo + r * out;
+    for (let s = 0; s < count; s++) {
+      const a = X[s * rows + r];
+      if (a === 0) continue;
+      axpy64(Pb, s * stride + go, a, W, ro, out);
+    }
+  }
+}
+
+/** Batched weight gradient of a dense first layer: grad_W[r] += X[s][r] * DQ[s][group(r)], samples in order. */
+export function firstLayerGradBatch(cfg: NetConfig, layout: ParamLayout, q: QLayer, X: Float32Array, count: number, DQ: Float64Array, grad: Float32Array): void {
+  const L = cfg.layers[0];
+  const out = L.outChannels;
+  const rows = L.rows;
+  const float = cfg.mode === 'float';
+  const G = float ? 1 : q.groups;
+  const R = float ? rows : q.groupRows;
+  const stride = G * out;
+  const wo = layout.w[0];
+  for (let r = 0; r < rows; r++) {
+    const go = G === 1 ? 0 : Math.floor(r / R) * out;
+    const ro = wo + r * out;
+    for (let s = 0; s < count; s++) {
+      const a = X[s * rows + r];
+      if (a === 0) continue;
+      axpy32(grad, ro, a, DQ, s * stride + go, out);
+    }
+  }
 }
 
 /** He-style init: w ~ N(0, 2 / fan-in), c = 0; thresholds are set from data afterwards (initThresholds). */

@@ -7,7 +7,7 @@
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
 import { shiftImage, unpackShift } from '../data/augment.ts';
-import { type NetConfig, type ParamLayout, type QLayer, type Stats, type Workspace, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats, trainSample } from './net.ts';
+import { type NetConfig, type ParamLayout, type QLayer, type Stats, type Workspace, batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats, trainSample } from './net.ts';
 
 export interface ShardData {
   /** Raw training pixels (count x srcW x srcH) and labels. */
@@ -21,17 +21,26 @@ export class ShardRunner {
   readonly ws: Workspace;
   readonly stats: Stats;
   readonly nOffs: number[];
+  /** Private copies: typed arrays over SharedArrayBuffer are about 2x slower in V8's hot loops. */
+  readonly params: Float32Array;
+  private readonly grad: Float32Array;
   private readonly pixels: Uint8Array;
   private readonly codes: Uint8Array;
   private readonly x: Float32Array;
+  /** Batched first layer: the shard's inputs, first-layer partials and first-layer output gradients. */
+  private X = new Float32Array(0);
+  private Pb = new Float64Array(0);
+  private DQ = new Float64Array(0);
 
   constructor(
     readonly cfg: NetConfig,
     readonly layout: ParamLayout,
-    readonly params: Float32Array,
+    readonly sharedParams: Float32Array,
     readonly flags: Uint8Array,
     readonly data: ShardData,
   ) {
+    this.params = new Float32Array(sharedParams.length);
+    this.grad = new Float32Array(sharedParams.length);
     this.qs = cfg.layers.map((L) => newQLayer(cfg, L));
     this.ws = newWorkspace(cfg);
     this.stats = newStats(cfg);
@@ -43,6 +52,7 @@ export class ShardRunner {
   }
 
   quantize(): void {
+    this.params.set(this.sharedParams);
     if (this.cfg.mode === 'float') return;
     for (let l = 0; l < this.cfg.layers.length; l++) quantizeLayer(this.cfg, this.layout, this.params, l, this.qs[l]);
   }
@@ -62,15 +72,38 @@ export class ShardRunner {
   }
 
   /** Gradient (summed, not averaged) of samples indices[from..to) into grad; statistics into this.stats. */
-  run(indices: Int32Array, shifts: Uint8Array, from: number, to: number, grad: Float32Array): Stats {
+  run(indices: Int32Array, shifts: Uint8Array, from: number, to: number, out: Float32Array): Stats {
+    const grad = this.grad;
     grad.fill(0);
     resetStats(this.stats);
     this.quantize();
-    for (let b = from; b < to; b++) {
-      const idx = indices[b];
-      const x = this.encode(idx, shifts[b]);
-      trainSample(this.cfg, this.layout, this.params, this.qs, x, this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs);
+    const cfg = this.cfg;
+    if (!batchedFirstLayer(cfg)) {
+      for (let b = from; b < to; b++) {
+        const idx = indices[b];
+        const x = this.encode(idx, shifts[b]);
+        trainSample(cfg, this.layout, this.params, this.qs, x, this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs);
+      }
+      out.set(grad);
+      return this.stats;
     }
+    const count = to - from;
+    const n = this.x.length;
+    const L0 = cfg.layers[0];
+    const cell = (cfg.mode === 'float' ? 1 : this.qs[0].groups) * L0.outChannels;
+    if (this.X.length < count * n) this.X = new Float32Array(count * n);
+    if (this.Pb.length < count * cell) {
+      this.Pb = new Float64Array(count * cell);
+      this.DQ = new Float64Array(count * cell);
+    }
+    for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], shifts[from + s]), s * n);
+    firstLayerForwardBatch(cfg, this.layout, this.params, this.qs[0], this.X, count, this.Pb);
+    for (let s = 0; s < count; s++) {
+      const idx = indices[from + s];
+      trainSample(cfg, this.layout, this.params, this.qs, this.X.subarray(s * n, (s + 1) * n), this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs, this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell));
+    }
+    firstLayerGradBatch(cfg, this.layout, this.qs[0], this.X, count, this.DQ, grad);
+    out.set(grad);
     return this.stats;
   }
 }

@@ -15,7 +15,7 @@ import type { ImageInput } from '../../runtime/model.ts';
 import { drawShift } from '../data/augment.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { type NetConfig, type ParamLayout, type QLayer, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
+import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
 import { Rng } from './rng.ts';
 import { ShardRunner } from './shard.ts';
 
@@ -50,6 +50,8 @@ export interface TrainOptions {
   progress: boolean;
   /** Stop after this many epochs of this invocation (tests of resume). */
   stopAfterEpochs?: number;
+  /** Explicit layer stack (e.g. conv1d, conv1d, dense for keywords); default: dense MLP from `hidden`. */
+  layers?: LayerShape[];
 }
 
 export const defaultTrainOptions: TrainOptions = {
@@ -58,7 +60,7 @@ export const defaultTrainOptions: TrainOptions = {
   epochs: 30,
   seed: 1,
   batch: 128,
-  lr: 2e-3,
+  lr: 0.003,
   lrFloor: 0.01,
   warmupSteps: 300,
   shift: 2,
@@ -71,7 +73,7 @@ export const defaultTrainOptions: TrainOptions = {
   perNeuronScale: true,
   stallPenalty: 0.05,
   clipPenalty: 0.02,
-  adaptRate: 0.01,
+  adaptRate: 0.002,
   clipTarget: 0.002,
   evalEachEpoch: true,
   progress: true,
@@ -111,8 +113,9 @@ export function imageInput(srcWidth: number, srcHeight: number, pool: number, bi
 
 export function netConfig(input: ImageInput, opts: TrainOptions, classes = 10): NetConfig {
   const sizes = [input.channels, ...opts.hidden, classes];
-  const layers = [];
-  for (let i = 0; i + 1 < sizes.length; i++) layers.push(denseShape(sizes[i], sizes[i + 1]));
+  const layers: LayerShape[] = [];
+  if (opts.layers) layers.push(...opts.layers);
+  else for (let i = 0; i + 1 < sizes.length; i++) layers.push(denseShape(sizes[i], sizes[i + 1]));
   return {
     layers,
     mode: opts.mode,
@@ -138,7 +141,8 @@ export function encodeSet(set: ImageSet, input: ImageInput): Uint8Array {
 }
 
 /** Quantized (or float) forward of the training graph over encoded samples; returns predictions. */
-export function predictCodes(cfg: NetConfig, layout: ParamLayout, params: Float32Array, codes: Uint8Array, count: number, onScores?: (i: number, scores: Float32Array) => void): Uint8Array {
+export function predictCodes(cfg: NetConfig, layout: ParamLayout, sharedParams: Float32Array, codes: Uint8Array, count: number, onScores?: (i: number, scores: Float32Array) => void): Uint8Array {
+  const params = Float32Array.from(sharedParams);
   const qs = quantizeAll(cfg, layout, params);
   const ws = newWorkspace(cfg);
   const n = cfg.layers[0].rows * cfg.layers[0].inFrames;
@@ -169,7 +173,8 @@ export function accuracyOf(preds: Uint8Array, labels: Uint8Array): number {
  * have unit standard deviation; hidden thresholds T_j = 2.5 std_j / A (per neuron); in split mode the
  * last layer's bound threshold covers its largest observed group partial.
  */
-function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array, rng: Rng, sample: (k: number) => Float32Array, count: number): void {
+function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array, rng: Rng, sample: (k: number) => Float32Array, count: number): number[] {
+  const rmsIn: number[] = [];
   initParams(cfg, layout, params, rng);
   const A = (1 << cfg.actBits) - 1;
   const nl = cfg.layers.length;
@@ -181,6 +186,9 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
     const out = L.outChannels;
     const wo = layout.w[l];
     const G = Math.ceil(L.rows / cfg.groupRows);
+    let sq = 0;
+    for (const x of inputs) for (let r = 0; r < L.rows; r++) sq += x[r] * x[r];
+    rmsIn.push(Math.sqrt(sq / (inputs.length * L.rows)) || 1);
     const u = inputs.map((x) => {
       const z = new Float64Array(out);
       for (let r = 0; r < L.rows; r++) {
@@ -219,18 +227,13 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
     if (cfg.mode === 'float') {
       inputs = u.map((z) => Float32Array.from(z, (v) => (v > 0 ? v : 0)));
     } else {
-      const q = newQLayer(cfg, L);
-      quantizeLayer(cfg, layout, params, l, q);
-      const ws = newWorkspace({ ...cfg, layers: cfg.layers.slice(0, l + 1) });
+      // Codes of layers 0..l (quantized exactly like the training forward) feed the next layer's init.
       const qs: QLayer[] = [];
-      for (let k = 0; k < l; k++) {
+      for (let k = 0; k <= l; k++) {
         const qk = newQLayer(cfg, cfg.layers[k]);
         quantizeLayer(cfg, layout, params, k, qk);
         qs.push(qk);
       }
-      qs.push(q);
-      // forwardSample treats the last layer of the sliced config as the score layer; run the slice
-      // without its last layer as "last" by giving it one more (dummy) layer is overkill: compute codes directly.
       inputs = xs.map((x) => {
         let inp = x;
         for (let k = 0; k <= l; k++) {
@@ -261,9 +264,9 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
         }
         return inp;
       });
-      void ws;
     }
   }
+  return rmsIn;
 }
 
 interface Checkpoint {
@@ -357,6 +360,22 @@ function fmtTime(s: number): string {
   return `${m}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** One Adam step on the mean gradient (g0 + g1) * inv (shard 0 + shard 1, fixed order). Kept out of the async loop so V8 optimizes it. */
+function adamStep(p: Float32Array, g0: Float32Array, g1: Float32Array, m: Float64Array, v: Float64Array, lrMul: Float32Array, inv: number, lr: number, bc1: number, bc2: number): void {
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const g = (g0[i] + g1[i]) * inv;
+    const mi = beta1 * m[i] + (1 - beta1) * g;
+    const vi = beta2 * v[i] + (1 - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (lr * lrMul[i] * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+  }
+}
+
 /** Trains on `train` (raw pixels, encoded through `input`), optionally evaluating on `test` each epoch. */
 export async function train(trainSet: ImageSet, testSet: ImageSet | null, input: ImageInput, partial: Partial<TrainOptions>): Promise<TrainResult> {
   const opts: TrainOptions = { ...defaultTrainOptions, ...partial };
@@ -371,13 +390,21 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   labels.set(trainSet.labels);
   const batchIdx = shared(Int32Array, opts.batch);
   const batchShift = shared(Uint8Array, opts.batch);
-  const grads = [shared(Float32Array, layout.total), shared(Float32Array, layout.total)];
+  // Shard gradients: shard 0 (main thread) private; shard 1 written by the worker into shared memory
+  // and copied into a private buffer (typed arrays over SharedArrayBuffer are slow in hot loops).
+  const sharedGrad1 = shared(Float32Array, layout.total);
+  const g0 = new Float32Array(layout.total);
+  const g1 = new Float32Array(layout.total);
+  /** Private master copy of the parameters (updated by Adam, then published to `params`). */
+  const pm = new Float32Array(layout.total);
   const m = new Float64Array(layout.total);
   const v = new Float64Array(layout.total);
   const emaFire = new Float64Array(nNeurons).fill(0.5);
   const emaSat = new Float64Array(nNeurons);
   const emaClip = new Float64Array(nNeurons);
-  const key = JSON.stringify({ v: 1, opts: { ...opts, workers: 0, checkpoint: 0, resume: 0, evalEachEpoch: 0, progress: 0, stopAfterEpochs: 0 }, input, n: trainSet.count });
+  // Everything that determines the trained model (not how it is run: threads, checkpointing, progress).
+  const keyed = { ...opts, workers: 0, checkpoint: 0, resume: 0, evalEachEpoch: 0, progress: 0, stopAfterEpochs: 0 } as Record<string, unknown>;
+  const key = JSON.stringify({ v: 1, opts: Object.fromEntries(Object.keys(keyed).sort().map((k) => [k, keyed[k]])), input, n: trainSet.count });
   let history: EpochRecord[] = [];
   let epochsDone = 0;
   let step = 0;
@@ -405,12 +432,20 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
     const count = Math.min(512, trainSet.count);
     initFromData(cfg, layout, params, initRng, (k) => local.encode(order[k], 0x88), count);
   }
+  // The init is deterministic: recompute it (on scratch parameters when resuming) for the layers' input RMS.
+  const rmsIn = (() => {
+    const initRng = new Rng(opts.seed, 1);
+    const order = new Uint32Array(trainSet.count).map((_, i) => i);
+    initRng.shuffle(order);
+    return initFromData(cfg, layout, new Float32Array(layout.total), initRng, (k) => local.encode(order[k], 0x88), Math.min(512, trainSet.count));
+  })();
   updateFlags();
+  pm.set(params);
 
   let worker: Worker | null = null;
   if (opts.workers > 1) {
     worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, grad: grads[1] },
+      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, grad: sharedGrad1 },
     });
     worker.unref();
   }
@@ -446,9 +481,15 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   };
   const bar = new ProgressBar(opts.progress);
   const testCodes = testSet && opts.evalEachEpoch ? encodeSet(testSet, input) : null;
+  // Per-parameter step multiplier: layer inputs are codes in [0, A] (not normalized), so the weights
+  // that see them are smaller by the inputs' RMS; Adam's step is divided by it (measured at init).
+  const lrMul = new Float32Array(layout.total).fill(1);
+  for (let l = 0; l < cfg.layers.length; l++) {
+    const L = cfg.layers[l];
+    lrMul.fill(1 / Math.max(1e-3, rmsIn[l]), layout.w[l], layout.w[l] + L.rows * L.outChannels);
+  }
   const beta1 = 0.9;
   const beta2 = 0.999;
-  const eps = 1e-8;
   const startTime = Date.now();
   const lastNeuron = nOffs[nOffs.length - 1];
   let ranEpochs = 0;
@@ -475,16 +516,17 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         if (worker) {
           const done = new Promise<unknown>((resolve) => (pending = resolve));
           worker.postMessage({ from: half, to: n });
-          const s0 = local.run(batchIdx, batchShift, 0, half, grads[0]);
+          const s0 = local.run(batchIdx, batchShift, 0, half, g0);
           const reply = (await done) as { stats: typeof remoteStats } | null;
           if (failed || !reply) throw failed ?? new Error('training worker failed');
+          g1.set(sharedGrad1);
           Object.assign(remoteStats, reply.stats);
           s1 = remoteStats;
           accumulate(s0, s1);
         } else {
-          const s0 = local.run(batchIdx, batchShift, 0, half, grads[0]);
+          const s0 = local.run(batchIdx, batchShift, 0, half, g0);
           const copy = { ...s0, fired: s0.fired.slice(), saturated: s0.saturated.slice(), clipped: s0.clipped.slice(), partialsSeen: s0.partialsSeen.slice() };
-          s1 = local.run(batchIdx, batchShift, half, n, grads[1]);
+          s1 = local.run(batchIdx, batchShift, half, n, g1);
           accumulate(copy, s1);
         }
         // Adam on the mean gradient (shard 0 + shard 1, fixed order).
@@ -492,18 +534,9 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const lr = lrAt(step - 1);
         const bc1 = 1 - beta1 ** step;
         const bc2 = 1 - beta2 ** step;
-        const g0 = grads[0];
-        const g1 = grads[1];
-        const inv = 1 / n;
-        for (let i = 0; i < layout.total; i++) {
-          const g = (g0[i] + g1[i]) * inv;
-          const mi = beta1 * m[i] + (1 - beta1) * g;
-          const vi = beta2 * v[i] + (1 - beta2) * g * g;
-          m[i] = mi;
-          v[i] = vi;
-          params[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
-        }
+        adamStep(pm, g0, g1, m, v, lrMul, 1 / n, lr, bc1, bc2);
         adaptThresholds();
+        params.set(pm);
         const elapsed = (Date.now() - startTime) / 1000;
         const doneSteps = ranEpochs * stepsPerEpoch + b + 1;
         const remainingSteps = (opts.epochs - epoch) * stepsPerEpoch - b - 1;
@@ -559,12 +592,10 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
       for (let j = 0; j < cfg.layers[l].outChannels; j++) {
         const i = nOffs[l] + j;
         let d = 0;
-        if (!last) {
-          if (emaFire[i] < 0.01) d -= eta;
-          else if (emaSat[i] > 0.9) d += eta;
-        }
+        // Saturated on most samples: raise the threshold (silent neurons are revived by the bias penalty).
+        if (!last && emaSat[i] > 0.9) d += eta;
         if (cfg.mode === 'split' && G > 1 && emaClip[i] > opts.clipTarget) d += eta;
-        if (d !== 0) params[to + j] += d;
+        if (d !== 0) pm[to + j] += d;
       }
     }
     updateFlags();

