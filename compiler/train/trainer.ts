@@ -52,6 +52,8 @@ export interface TrainOptions {
   stopAfterEpochs?: number;
   /** Explicit layer stack (e.g. conv1d, conv1d, dense for keywords); default: dense MLP from `hidden`. */
   layers?: LayerShape[];
+  /** Output classes (10 digits by default; 12 for keywords). */
+  classes?: number;
 }
 
 export const defaultTrainOptions: TrainOptions = {
@@ -379,7 +381,7 @@ function adamStep(p: Float32Array, g0: Float32Array, g1: Float32Array, m: Float6
 /** Trains on `train` (raw pixels, encoded through `input`), optionally evaluating on `test` each epoch. */
 export async function train(trainSet: ImageSet, testSet: ImageSet | null, input: ImageInput, partial: Partial<TrainOptions>): Promise<TrainResult> {
   const opts: TrainOptions = { ...defaultTrainOptions, ...partial };
-  const cfg = netConfig(input, opts);
+  const cfg = netConfig(input, opts, opts.classes ?? 10);
   const layout = paramLayout(cfg);
   const { offsets: nOffs, total: nNeurons } = neuronOffsets(cfg);
   const params = shared(Float32Array, layout.total);

@@ -1,0 +1,62 @@
+/**
+ * Keyword spotting on the same trainer: the runtime's integer front-end turns each 1 s clip into
+ * frames x channels codes (compiler/audio/keyword-features.ts); the trainer sees that grid as an
+ * "image" whose pixels already are codes (identity encoding), and the exported model swaps in the
+ * audio input (front-end blob) so the device computes the same codes from raw PCM.
+ */
+import { KEYWORD_LABELS, loadSpeechCommands, type LoadOptions } from '../audio/speech-commands.ts';
+import { keywordFeatures, type CodedSplit, type KeywordFeatures } from '../audio/keyword-features.ts';
+import type { ImageSet } from '../data/mnist.ts';
+import type { ImageInput } from '../../runtime/index.ts';
+import type { ModelSpec } from '../tcm/spec.ts';
+import { exportLayers } from './export.ts';
+import { conv1dShape, denseShape, type LayerShape } from './net.ts';
+import type { TrainResult } from './trainer.ts';
+
+/** Default keyword network: two strided temporal convolutions, then a dense classifier. */
+export interface KeywordArchitecture {
+  channels: number[];
+  kernel: number;
+  stride: number;
+}
+
+export const defaultKeywordArchitecture: KeywordArchitecture = { channels: [64, 64], kernel: 5, stride: 2 };
+
+export function keywordLayers(frames: number, channels: number, arch: KeywordArchitecture, classes: number): LayerShape[] {
+  const layers: LayerShape[] = [];
+  let inFrames = frames;
+  let inChannels = channels;
+  for (const out of arch.channels) {
+    const layer = conv1dShape(inFrames, inChannels, arch.kernel, arch.stride, out);
+    layers.push(layer);
+    inFrames = layer.outFrames;
+    inChannels = out;
+  }
+  layers.push(denseShape(inFrames * inChannels, classes));
+  return layers;
+}
+
+/** Codes pass through unchanged: code = (2p + 1) >> 1 = p. */
+export function identityInput(frames: number, channels: number, bits: number): ImageInput {
+  return { kind: 'image', bits, frames: 1, channels: frames * channels, srcWidth: channels, srcHeight: frames, pool: 1, mul: 2, shift: 1 };
+}
+
+/** A coded split seen as an image set (rows = frames, cols = channels). */
+export function asImageSet(split: CodedSplit, frames: number, channels: number): ImageSet {
+  return { images: split.codes, labels: split.labels, count: split.count, rows: frames, cols: channels };
+}
+
+export function loadKeywordFeatures(dir: string, options: LoadOptions = {}): KeywordFeatures {
+  const data = loadSpeechCommands(dir, options);
+  if (data.labels.join() !== KEYWORD_LABELS.join()) throw new Error(`${dir}: unexpected label set ${data.labels.join(',')}`);
+  return keywordFeatures(data);
+}
+
+export function keywordModelSpec(result: TrainResult, features: KeywordFeatures, provenance: Record<string, unknown>): ModelSpec {
+  return {
+    input: { kind: 'audio', bits: features.bits, frames: features.frames, channels: features.channels, frontend: features.blob },
+    layers: exportLayers(result.cfg, result.layout, result.params),
+    labels: features.labels,
+    provenance,
+  };
+}
