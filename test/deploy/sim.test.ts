@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 import { buildProject } from '../../compiler/deploy/project.ts';
 import { simulate } from '../../compiler/deploy/sim/run.ts';
+import { evaluateInXs } from '../../compiler/xs/runtime-host.ts';
 import { decodeVectors, UNLABELED } from '../../compiler/deploy/vectors.ts';
 import { Canvas } from '../../manifests/apps/lib/canvas.ts';
 import { Detector } from '../../manifests/apps/lib/detector.ts';
@@ -33,6 +34,24 @@ function nodeAccuracy(dir: string): { correct: number; labeled: number } {
   return { correct, labeled };
 }
 
+/** Accuracy `eval --engine xs` computes: the same model bytes and vectors run by the runtime in XS. */
+async function xsAccuracy(dir: string): Promise<{ correct: number; labeled: number }> {
+  const bytes = new Uint8Array(readFileSync(join(dir, 'model.tcm')));
+  const model = loadModel(bytes);
+  const vectors = decodeVectors(new Uint8Array(readFileSync(join(dir, 'vectors.bin'))), 'vectors.bin');
+  const inputs: Uint8Array[] = [];
+  const labels: number[] = [];
+  vectors.labels.forEach((label, i) => {
+    if (label === UNLABELED || model.input.kind !== 'image') return;
+    const codes = new Uint8Array(model.input.channels);
+    encodeImage(model.input, vectors.records.subarray(i * vectors.recordBytes, (i + 1) * vectors.recordBytes), codes);
+    inputs.push(codes);
+    labels.push(label);
+  });
+  const results = await evaluateInXs(bytes, inputs);
+  return { correct: results.filter((r, i) => r.classIndex === labels[i]).length, labeled: labels.length };
+}
+
 const accuracyLine = (output: string) => /accuracy: (\d+)\/(\d+) = [\d.]+%/.exec(output);
 
 describe('tempo-cim sim (real XS)', () => {
@@ -46,11 +65,12 @@ describe('tempo-cim sim (real XS)', () => {
     expect(accuracyLine(result.output)?.slice(1, 3)).toEqual([String(correct), String(labeled)]);
   });
 
-  it('bench reports accuracy, latency from Time.ticks and memory lines', async () => {
+  it('bench reports the accuracy eval --engine xs computes on the same vectors, latency and memory', async () => {
     const dir = join(root, 'bench-esp32');
     buildProject({ modelPath: imagePath, device: 'esp32', app: 'bench', outDir: dir, count: 40, iterations: 80 });
     const result = await simulate(dir);
-    const { correct, labeled } = nodeAccuracy(dir);
+    const { correct, labeled } = await xsAccuracy(dir);
+    expect(labeled).toBe(40);
     expect(accuracyLine(result.output)?.slice(1, 3)).toEqual([String(correct), String(labeled)]);
     expect(result.output).toMatch(/latency: 80 inferences in \d+ ms, [\d.]+ ms per inference/);
     expect(result.output).toMatch(/ops per inference: \d+ row adds/);
