@@ -37,6 +37,17 @@ export function resetCounters(c: OpCounters): void {
   c.clippedPartials = 0;
 }
 
+/** total += part, field by field. */
+export function addCounters(total: OpCounters, part: OpCounters): void {
+  total.rowAdds += part.rowAdds;
+  total.zeroInputsSkipped += part.zeroInputsSkipped;
+  total.inputsSkippedEarly += part.inputsSkippedEarly;
+  total.stepsSaved += part.stepsSaved;
+  total.leakUpdates += part.leakUpdates;
+  total.partials += part.partials;
+  total.clippedPartials += part.clippedPartials;
+}
+
 /**
  * No leak: V = sum_i W_i a_i exactly, so each spiking input adds its row once, scaled by its code
  * (the number of steps the row stays active). Zero inputs are skipped: the spiking rows are

@@ -9,6 +9,7 @@ export { loadModel, readProvenance } from './model.ts';
 export type { Model, Layer, ModelInput, ImageInput, AudioInput, CodesInput, LoadOptions } from './model.ts';
 export { createNetwork, scratchBytesFor } from './network.ts';
 export type { Network, NetworkOptions, InferOptions, InferenceResult } from './network.ts';
+export { addCounters, newCounters } from './crossbar.ts';
 export type { OpCounters } from './crossbar.ts';
 export { encodeImage, spikeTime } from './encode.ts';
 export { crc32 } from './crc32.ts';

@@ -4,7 +4,7 @@
  * early once no remaining input can change the winner.
  */
 import {
-  accumulateDirect, accumulateLeaky, addRows, fire, mergeCharges, newCounters, resetCounters, sortBySpikeTime,
+  accumulateDirect, accumulateLeaky, addCounters, addRows, fire, mergeCharges, newCounters, resetCounters, sortBySpikeTime,
   type OpCounters,
 } from './crossbar.ts';
 import { InputError, ModelError } from './errors.ts';
@@ -217,13 +217,5 @@ function checkInput(codes: Uint8Array, length: number, max: number): void {
 
 function sumCounters(parts: OpCounters[], total: OpCounters): void {
   resetCounters(total);
-  for (const p of parts) {
-    total.rowAdds += p.rowAdds;
-    total.zeroInputsSkipped += p.zeroInputsSkipped;
-    total.inputsSkippedEarly += p.inputsSkippedEarly;
-    total.stepsSaved += p.stepsSaved;
-    total.leakUpdates += p.leakUpdates;
-    total.partials += p.partials;
-    total.clippedPartials += p.clippedPartials;
-  }
+  for (const part of parts) addCounters(total, part);
 }

@@ -4,7 +4,8 @@
  * reveal spike stall. The runtime is the one implementation of the arithmetic; nothing here
  * recomputes it.
  */
-import { createNetwork, type Model, type OpCounters } from '../../runtime/index.ts';
+import { addCounters, createNetwork, newCounters as newOpTotals, type Model, type OpCounters } from '../../runtime/index.ts';
+
 
 export interface NeuronActivity {
   /** Per neuron: how many inputs left it at code 0 (no spike). */
@@ -57,20 +58,6 @@ export function runSweep(model: Model, inputs: Uint8Array[], earlyExit = true): 
     });
   });
   return { samples: inputs.length, predictions, rowAdds, layerOpsTotal, stoppedEarly, activity };
-}
-
-export function newOpTotals(): OpCounters {
-  return { rowAdds: 0, zeroInputsSkipped: 0, inputsSkippedEarly: 0, stepsSaved: 0, leakUpdates: 0, partials: 0, clippedPartials: 0 };
-}
-
-export function addCounters(total: OpCounters, part: OpCounters): void {
-  total.rowAdds += part.rowAdds;
-  total.zeroInputsSkipped += part.zeroInputsSkipped;
-  total.inputsSkippedEarly += part.inputsSkippedEarly;
-  total.stepsSaved += part.stepsSaved;
-  total.leakUpdates += part.leakUpdates;
-  total.partials += part.partials;
-  total.clippedPartials += part.clippedPartials;
 }
 
 /** Counters divided by the sample count (means per inference). */

@@ -4,7 +4,8 @@ import { createFloatFrontend } from '../../compiler/audio/frontend-float.ts';
 import { ModelError } from '../../runtime/errors.ts';
 import { HEADER_WORDS, H_FFT_SIZE, H_FRAMES, H_MEL_TABLE_WORDS, H_TOTAL_WORDS } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
-import { extremeClips, mulberry32, pearson, speechLikeClip } from './speechlike.ts';
+import { mulberry32 } from '../../compiler/util/prng.ts';
+import { extremeClips, pearson, speechLikeClip } from './speechlike.ts';
 
 const calibration = Array.from({ length: 80 }, (_, i) => speechLikeClip(1000 + i));
 const heldOut = Array.from({ length: 60 }, (_, i) => speechLikeClip(5000 + i));

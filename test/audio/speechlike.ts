@@ -3,17 +3,7 @@
  * a gliding f0 through three formant resonators), fricative noise bursts, background noise of
  * random colour and level (or digital silence), loudness from a few LSB to clipping.
  */
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../compiler/util/prng.ts';
 
 export function speechLikeClip(seed: number, length = 16000): Int16Array {
   const rand = mulberry32(seed);
