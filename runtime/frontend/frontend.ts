@@ -14,6 +14,7 @@
 import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type FrontendParams } from './blob.ts';
 import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
+import { InputError } from '../errors.ts';
 
 export interface AudioFrontend {
   /** Frames per window (49 by default) and channels per frame (16). */
@@ -115,8 +116,9 @@ class IntegerFrontend implements AudioFrontend {
   }
 
   push(pcm: Int16Array, offset = 0, count = pcm.length - offset): number {
+    if (!(pcm instanceof Int16Array)) throw new InputError('wrong-type', 'audio samples must be an Int16Array of 16 kHz PCM');
     if (!((offset | 0) === offset && (count | 0) === count && offset >= 0 && count >= 0 && offset + count <= pcm.length)) {
-      throw new RangeError(`push: samples [${offset}, ${offset + count}) outside 0..${pcm.length}`);
+      throw new InputError('out-of-range', `push: samples [${offset}, ${offset + count}) outside 0..${pcm.length}`);
     }
     return this.consume(pcm, offset, offset + count);
   }
@@ -179,6 +181,7 @@ class IntegerFrontend implements AudioFrontend {
   }
 
   computeClip(pcm: Int16Array, out: Uint8Array): void {
+    if (!(pcm instanceof Int16Array)) throw new InputError('wrong-type', 'audio samples must be an Int16Array of 16 kHz PCM');
     this.reset();
     const used = pcm.length < this.windowSamples ? pcm.length : this.windowSamples;
     this.consume(pcm, 0, used);
@@ -303,7 +306,7 @@ class IntegerFrontend implements AudioFrontend {
 
 function copyRing<T extends Uint8Array | Int32Array>(ring: T, out: T, oldest: number, frames: number, channels: number): void {
   const total = frames * channels;
-  if (out.length < total) throw new RangeError(`output holds ${out.length} values, the window has ${total}`);
+  if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
   const split = oldest * channels;
   let o = 0;
   for (let i = split; i < total; i++) out[o++] = ring[i];

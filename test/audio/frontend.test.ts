@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFrontendBlob, dequantizeCodes } from '../../compiler/audio/frontend-config.ts';
 import { createFloatFrontend } from '../../compiler/audio/frontend-float.ts';
-import { ModelError } from '../../runtime/errors.ts';
+import { InputError, ModelError } from '../../runtime/errors.ts';
 import { HEADER_WORDS, H_FFT_SIZE, H_FRAMES, H_MEL_TABLE_WORDS, H_TOTAL_WORDS } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { mulberry32 } from '../../compiler/util/prng.ts';
@@ -189,9 +189,10 @@ describe('streaming', () => {
     expect(frontend.push(heldOut[0], 0, 480 + 320)).toBe(2);
     frontend.codes(codes);
     expect(codes.subarray(0, 47 * 16).every((c) => c === 0)).toBe(true);
-    expect(() => frontend.push(heldOut[0], 15990, 20)).toThrow(RangeError);
-    expect(() => frontend.push(heldOut[0], 0.5, 20)).toThrow(RangeError);
-    expect(() => frontend.codes(new Uint8Array(10))).toThrow(RangeError);
+    expect(() => frontend.push(heldOut[0], 15990, 20)).toThrow(InputError);
+    expect(() => frontend.push(heldOut[0], 0.5, 20)).toThrow(InputError);
+    expect(() => frontend.push(new Float32Array(20) as unknown as Int16Array)).toThrow(/Int16Array/);
+    expect(() => frontend.codes(new Uint8Array(10))).toThrow(InputError);
   });
 });
 
@@ -249,7 +250,7 @@ describe('blob validation', () => {
       try {
         const frontend = createAudioFrontend(bad);
         accepted++;
-        frontend.computeClip(heldOut[trial % heldOut.length], codes);
+        frontend.computeClip(heldOut[trial % heldOut.length], codes.subarray(0, frontend.frames * frontend.channels));
         const max = (1 << frontend.bits) - 1;
         expect(codes.subarray(0, frontend.frames * frontend.channels).every((c) => c <= max)).toBe(true);
       } catch (e) {
