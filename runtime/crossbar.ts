@@ -64,7 +64,7 @@ export function accumulateDirect(layer: Layer, input: Uint8Array, base: number, 
 }
 
 /**
- * acc += a_r * W_r for the rows r = order[from..to) (ascending), a_r = input[base + r]. Eight rows
+ * acc += a_r * W_r for the rows r = order[from..to), a_r = input[base + r]. Eight rows
  * of one group are summed per accumulator visit, so each accumulator is loaded and stored once per
  * block instead of once per row (in XS about 0.6x the steps of row-at-a-time).
  */
@@ -75,7 +75,7 @@ export function addRows(layer: Layer, input: Uint8Array, base: number, order: In
     const r1 = order[k];
     const group = groups === 1 ? 0 : (r1 / groupRows) | 0;
     const t = group * m;
-    if (k + 7 < to && (groups === 1 || ((order[k + 7] / groupRows) | 0) === group)) {
+    if (k + 7 < to && (groups === 1 || sameGroup(order, k, groupRows, group))) {
       const r2 = order[k + 1], r3 = order[k + 2], r4 = order[k + 3], r5 = order[k + 4], r6 = order[k + 5], r7 = order[k + 6], r8 = order[k + 7];
       const a1 = input[base + r1], a2 = input[base + r2], a3 = input[base + r3], a4 = input[base + r4];
       const a5 = input[base + r5], a6 = input[base + r6], a7 = input[base + r7], a8 = input[base + r8];
@@ -90,6 +90,12 @@ export function addRows(layer: Layer, input: Uint8Array, base: number, order: In
       k++;
     }
   }
+}
+
+/** Whether the eight rows order[k..k+7] all lie in `group` (they need not be ascending). */
+function sameGroup(order: Int32Array, k: number, groupRows: number, group: number): boolean {
+  for (let i = 1; i < 8; i++) if (((order[k + i] / groupRows) | 0) !== group) return false;
+  return true;
 }
 
 /**

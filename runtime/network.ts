@@ -10,6 +10,9 @@ import {
 import { InputError, ModelError } from './errors.ts';
 import type { Layer, Model } from './model.ts';
 
+/** Rows added between early-termination checks (= the row kernel's block). */
+const EARLY_EXIT_BLOCK = 8;
+
 export interface InferOptions {
   /** Stop the last layer once the class can no longer change (default true; never changes the class). */
   earlyExit?: boolean;
@@ -121,22 +124,22 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
     // remaining = an upper bound on how much the unprocessed inputs can move any score gap.
     let remaining = 0;
     for (let k = 0; k < spiking; k++) remaining += input[base + order[k]] * rowBound![order[k]];
-    for (let a = layer.inMax; a >= 1; a--) {
-      const from = levelEnd[a + 1];
-      const to = levelEnd[a];
-      if (from === to) continue;
-      addRows(layer, input, base, order, from, to, acc);
-      ops.rowAdds += to - from;
-      for (let k = from; k < to; k++) remaining -= a * rowBound![order[k]];
-      if (to === spiking) break;
+    // Add inputs in spike order, a block of rows at a time (the kernel's unit), checking after each.
+    let k = 0;
+    while (k < spiking) {
+      const end = k + EARLY_EXIT_BLOCK < spiking ? k + EARLY_EXIT_BLOCK : spiking;
+      addRows(layer, input, base, order, k, end, acc);
+      for (; k < end; k++) remaining -= input[base + order[k]] * rowBound![order[k]];
+      if (k === spiking) break;
       mergeCharges(layer, acc, charge, probeOps);
       if (winnerLead(charge, layer.outChannels) > remaining) {
-        ops.inputsSkippedEarly += spiking - to;
-        ops.stepsSaved += a - 1;
+        ops.inputsSkippedEarly += spiking - k;
+        ops.stepsSaved += input[base + order[k - 1]] - 1;
         result.stoppedEarly = true;
-        return;
+        break;
       }
     }
+    ops.rowAdds += k;
   }
 
   function infer(codes: Uint8Array, inferOptions: InferOptions = {}): InferenceResult {
