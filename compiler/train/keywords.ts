@@ -5,13 +5,14 @@
  * audio input (front-end blob) so the device computes the same codes from raw PCM.
  */
 import { KEYWORD_LABELS, loadSpeechCommands, type LoadOptions } from '../audio/speech-commands.ts';
-import { keywordFeatures, type CodedSplit, type KeywordFeatures } from '../audio/keyword-features.ts';
+import { keywordFeatures, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures } from '../audio/keyword-features.ts';
+import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { ImageInput } from '../../runtime/index.ts';
 import type { ModelSpec } from '../tcm/spec.ts';
 import { exportLayers } from './export.ts';
 import { conv1dShape, denseShape, type LayerShape } from './net.ts';
-import type { TrainResult } from './trainer.ts';
+import type { TrainOptions, TrainResult } from './trainer.ts';
 
 /** Default keyword network: two strided temporal convolutions, then a dense classifier. */
 export interface KeywordArchitecture {
@@ -21,6 +22,9 @@ export interface KeywordArchitecture {
 }
 
 export const defaultKeywordArchitecture: KeywordArchitecture = { channels: [64, 64], kernel: 5, stride: 2 };
+
+/** Training recipe for keywords (overridable from the CLI); shift = frames of time shift (x = mel channel is never shifted). */
+export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 45, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200 };
 
 export function keywordLayers(frames: number, channels: number, arch: KeywordArchitecture, classes: number): LayerShape[] {
   const layers: LayerShape[] = [];
@@ -46,10 +50,26 @@ export function asImageSet(split: CodedSplit, frames: number, channels: number):
   return { images: split.codes, labels: split.labels, count: split.count, rows: frames, cols: channels };
 }
 
-export function loadKeywordFeatures(dir: string, options: LoadOptions = {}): KeywordFeatures {
+export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, featureOptions: KeywordFeatureOptions = {}): KeywordFeatures {
   const data = loadSpeechCommands(dir, options);
   if (data.labels.join() !== KEYWORD_LABELS.join()) throw new Error(`${dir}: unexpected label set ${data.labels.join(',')}`);
-  return keywordFeatures(data);
+  return keywordFeatures(data, featureOptions);
+}
+
+/**
+ * The test split of a Speech Commands folder coded by a model's own front-end (the blob in the
+ * .tcm, i.e. the runtime's createAudioFrontend): exactly the codes the device computes from PCM.
+ */
+export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[] } {
+  const data = loadSpeechCommands(dir, { ...options, splits: ['test'] });
+  const frontend = createAudioFrontend(frontendBlob);
+  const size = frontend.frames * frontend.channels;
+  const codes = data.test.map((clip) => {
+    const out = new Uint8Array(size);
+    frontend.computeClip(clip.samples, out);
+    return out;
+  });
+  return { codes, labels: Uint8Array.from(data.test, (c) => c.label), labelNames: data.labels };
 }
 
 export function keywordModelSpec(result: TrainResult, features: KeywordFeatures, provenance: Record<string, unknown>): ModelSpec {

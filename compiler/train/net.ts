@@ -44,6 +44,8 @@ export interface NetConfig {
   /** Penalty weights: stalled neurons (silent / saturated over the recent batches), clipped partials. */
   stallPenalty: number;
   clipPenalty: number;
+  /** Label smoothing eps of the cross-entropy target: (1 - eps) one-hot + eps / classes (0 = off). */
+  labelSmoothing?: number;
 }
 
 export function denseShape(inputs: number, outputs: number): LayerShape {
@@ -539,9 +541,11 @@ export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32
     sum += e;
   }
   const dl = ws.dOut[last];
+  const eps = cfg.labelSmoothing ?? 0;
+  const off = eps / logits.length;
   for (let j = 0; j < logits.length; j++) {
     probs[j] /= sum;
-    dl[j] = probs[j] - (j === label ? 1 : 0);
+    dl[j] = probs[j] - (j === label ? 1 - eps + off : off);
   }
   stats.loss += -Math.log(Math.max(probs[label], 1e-30));
   stats.samples++;

@@ -31,6 +31,8 @@ export interface TrainOptions {
   warmupSteps: number;
   /** Max random shift in pixels (0 = no augmentation). */
   shift: number;
+  /** Max shift along x (columns) if different from `shift`; 0 = shift along y only (keywords: time, not mel channel). */
+  shiftX?: number;
   workers: number;
   actBits: number;
   weightBits: number;
@@ -43,6 +45,10 @@ export interface TrainOptions {
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;
   clipTarget: number;
+  /** Label smoothing eps of the cross-entropy target (0 = off). */
+  labelSmoothing: number;
+  /** Decoupled (AdamW) weight decay on the weights only, per unit of learning rate (0 = off). */
+  weightDecay: number;
   checkpoint?: string;
   resume?: boolean;
   /** Evaluate the training graph on the test set after each epoch. */
@@ -77,6 +83,8 @@ export const defaultTrainOptions: TrainOptions = {
   clipPenalty: 0.02,
   adaptRate: 0.002,
   clipTarget: 0.002,
+  labelSmoothing: 0,
+  weightDecay: 0,
   evalEachEpoch: true,
   progress: true,
 };
@@ -130,6 +138,7 @@ export function netConfig(input: ImageInput, opts: TrainOptions, classes = 10): 
     perNeuronScale: opts.perNeuronScale,
     stallPenalty: opts.stallPenalty,
     clipPenalty: opts.clipPenalty,
+    labelSmoothing: opts.labelSmoothing,
   };
 }
 
@@ -147,7 +156,7 @@ export function predictCodes(cfg: NetConfig, layout: ParamLayout, sharedParams: 
   const params = Float32Array.from(sharedParams);
   const qs = quantizeAll(cfg, layout, params);
   const ws = newWorkspace(cfg);
-  const n = cfg.layers[0].rows * cfg.layers[0].inFrames;
+  const n = cfg.layers[0].inChannels * cfg.layers[0].inFrames;
   const x = new Float32Array(n);
   const preds = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
@@ -173,7 +182,9 @@ export function accuracyOf(preds: Uint8Array, labels: Uint8Array): number {
 /**
  * Data-dependent init: weights He-normal, rescaled per layer so the pre-activations of an init batch
  * have unit standard deviation; hidden thresholds T_j = 2.5 std_j / A (per neuron); in split mode the
- * last layer's bound threshold covers its largest observed group partial.
+ * last layer's bound threshold covers its largest observed group partial. Conv1d layers are handled
+ * by im2col like the forward: every output frame is one pass over the same weight rows, and the
+ * statistics are taken over samples and frames; the next layer sees all frames' codes.
  */
 function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array, rng: Rng, sample: (k: number) => Float32Array, count: number): number[] {
   const rmsIn: number[] = [];
@@ -186,38 +197,48 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
   for (let l = 0; l < nl; l++) {
     const L = cfg.layers[l];
     const out = L.outChannels;
+    const F = L.outFrames;
+    const step = L.stride * L.inChannels;
     const wo = layout.w[l];
     const G = Math.ceil(L.rows / cfg.groupRows);
     let sq = 0;
-    for (const x of inputs) for (let r = 0; r < L.rows; r++) sq += x[r] * x[r];
-    rmsIn.push(Math.sqrt(sq / (inputs.length * L.rows)) || 1);
+    let nIn = 0;
+    for (const x of inputs) {
+      for (let t = 0; t < F; t++) for (let r = 0; r < L.rows; r++) sq += x[t * step + r] * x[t * step + r];
+      nIn += F * L.rows;
+    }
+    rmsIn.push(Math.sqrt(sq / Math.max(1, nIn)) || 1);
     const u = inputs.map((x) => {
-      const z = new Float64Array(out);
-      for (let r = 0; r < L.rows; r++) {
-        const a = x[r];
-        if (a === 0) continue;
-        for (let j = 0; j < out; j++) z[j] += a * params[wo + r * out + j];
+      const z = new Float64Array(F * out);
+      for (let t = 0; t < F; t++) {
+        for (let r = 0; r < L.rows; r++) {
+          const a = x[t * step + r];
+          if (a === 0) continue;
+          for (let j = 0; j < out; j++) z[t * out + j] += a * params[wo + r * out + j];
+        }
       }
       return z;
     });
     let s2 = 0;
-    for (const z of u) for (let j = 0; j < out; j++) s2 += z[j] * z[j];
-    const std = Math.sqrt(s2 / (u.length * out)) || 1;
+    for (const z of u) for (let i = 0; i < z.length; i++) s2 += z[i] * z[i];
+    const std = Math.sqrt(s2 / (u.length * F * out)) || 1;
     for (let i = 0; i < L.rows * out; i++) params[wo + i] /= std;
-    for (const z of u) for (let j = 0; j < out; j++) z[j] /= std;
+    for (const z of u) for (let i = 0; i < z.length; i++) z[i] /= std;
     const last = l === nl - 1;
     for (let j = 0; j < out; j++) {
       let sj = 0;
-      for (const z of u) sj += z[j] * z[j];
-      const sd = Math.sqrt(sj / u.length) || 1;
+      for (const z of u) for (let t = 0; t < F; t++) sj += z[t * out + j] * z[t * out + j];
+      const sd = Math.sqrt(sj / (u.length * F)) || 1;
       let T = last ? 1 : (2.5 * sd) / A;
       if (last && cfg.mode === 'split') {
         let m = 0;
         for (const x of inputs) {
-          for (let g = 0; g < G; g++) {
-            let p = 0;
-            for (let r = g * cfg.groupRows; r < Math.min(L.rows, (g + 1) * cfg.groupRows); r++) p += x[r] * params[wo + r * out + j];
-            m = Math.max(m, Math.abs(p));
+          for (let t = 0; t < F; t++) {
+            for (let g = 0; g < G; g++) {
+              let p = 0;
+              for (let r = g * cfg.groupRows; r < Math.min(L.rows, (g + 1) * cfg.groupRows); r++) p += x[t * step + r] * params[wo + r * out + j];
+              m = Math.max(m, Math.abs(p));
+            }
           }
         }
         T = Math.max(m / cfg.chargeBound, 1e-3);
@@ -241,26 +262,33 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
         for (let k = 0; k <= l; k++) {
           const Lk = cfg.layers[k];
           const qk = qs[k];
-          const o = new Float32Array(Lk.outChannels);
+          const ok = Lk.outChannels;
+          const stepK = Lk.stride * Lk.inChannels;
+          const o = new Float32Array(Lk.outFrames * ok);
           const Gk = qk.groups;
-          for (let j = 0; j < Lk.outChannels; j++) {
-            let V = 0;
-            const part = new Float64Array(Gk);
-            for (let r = 0; r < Lk.rows; r++) {
-              if (inp[r] !== 0) part[Gk === 1 ? 0 : Math.floor(r / qk.groupRows)] += inp[r] * qk.Wq[r * Lk.outChannels + j];
-            }
-            for (let g = 0; g < Gk; g++) {
-              let p = part[g];
-              const sh = qk.gain[g * Lk.outChannels + j];
-              if (sh < 0) p = Math.floor(p / 2 ** -sh);
-              if (cfg.mode === 'split') {
-                const b = cfg.chargeBound * qk.theta[j];
-                p = p > b ? b : p < -b ? -b : p;
+          const part = new Float64Array(Gk);
+          for (let t = 0; t < Lk.outFrames; t++) {
+            const base = t * stepK;
+            for (let j = 0; j < ok; j++) {
+              let V = 0;
+              part.fill(0);
+              for (let r = 0; r < Lk.rows; r++) {
+                const a = inp[base + r];
+                if (a !== 0) part[Gk === 1 ? 0 : Math.floor(r / qk.groupRows)] += a * qk.Wq[r * ok + j];
               }
-              V += p;
+              for (let g = 0; g < Gk; g++) {
+                let p = part[g];
+                const sh = qk.gain[g * ok + j];
+                if (sh < 0) p = Math.floor(p / 2 ** -sh);
+                if (cfg.mode === 'split') {
+                  const b = cfg.chargeBound * qk.theta[j];
+                  p = p > b ? b : p < -b ? -b : p;
+                }
+                V += p;
+              }
+              const c = Math.floor((V + qk.bias[j]) / qk.theta[j]);
+              o[t * ok + j] = c < 0 ? 0 : c > A ? A : c;
             }
-            const c = Math.floor((V + qk.bias[j]) / qk.theta[j]);
-            o[j] = c < 0 ? 0 : c > A ? A : c;
           }
           inp = o;
         }
@@ -511,7 +539,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const n = Math.min(opts.batch, trainSet.count - from);
         for (let k = 0; k < n; k++) {
           batchIdx[k] = order[from + k];
-          batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift) : 0x88;
+          batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift, opts.shiftX ?? opts.shift) : 0x88;
         }
         const half = Math.ceil(n / 2);
         let s1: typeof remoteStats;
@@ -537,6 +565,14 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const bc1 = 1 - beta1 ** step;
         const bc2 = 1 - beta2 ** step;
         adamStep(pm, g0, g1, m, v, lrMul, 1 / n, lr, bc1, bc2);
+        if (opts.weightDecay > 0) {
+          // AdamW: decoupled decay of the weights (not biases or thresholds), scaled with the schedule.
+          const keep = 1 - lr * opts.weightDecay;
+          for (let l = 0; l < cfg.layers.length; l++) {
+            const L = cfg.layers[l];
+            for (let i = layout.w[l], e = layout.w[l] + L.rows * L.outChannels; i < e; i++) pm[i] *= keep;
+          }
+        }
         adaptThresholds();
         params.set(pm);
         const elapsed = (Date.now() - startTime) / 1000;

@@ -28,6 +28,17 @@ describe('determinism', () => {
     expect(Buffer.from(a).equals(Buffer.from(d))).toBe(false);
   });
 
+  it('label smoothing and weight decay are deterministic (1 or 2 threads) and change the model', async () => {
+    const knobs = { seed: 7, mode: 'qat', labelSmoothing: 0.1, weightDecay: 0.05 } as const;
+    const a = await model({ ...knobs, workers: 1 });
+    const b = await model({ ...knobs, workers: 2 });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const plain = await model({ seed: 7, mode: 'qat', workers: 1 });
+    expect(Buffer.from(a).equals(Buffer.from(plain))).toBe(false);
+    expect(Buffer.from(await model({ seed: 7, mode: 'qat', labelSmoothing: 0.1 })).equals(Buffer.from(plain))).toBe(false);
+    expect(Buffer.from(await model({ seed: 7, mode: 'qat', weightDecay: 0.05 })).equals(Buffer.from(plain))).toBe(false);
+  });
+
   it('resume from a checkpoint ends with the same model as an uninterrupted run', async () => {
     const full = await model({ seed: 3, epochs: 3, mode: 'qat', checkpoint: join(dir, 'full.ckpt') });
     const ck = join(dir, 'part.ckpt');
