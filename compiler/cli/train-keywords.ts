@@ -10,6 +10,7 @@ import { writeModel } from '../tcm/writer.ts';
 import { evaluateCodes } from '../train/evaluate.ts';
 import { asImageSet, defaultKeywordArchitecture, identityInput, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures } from '../train/keywords.ts';
 import { train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
+import { historyForProvenance } from '../train/export.ts';
 
 export interface KeywordTrainResult {
   result: TrainResult;
@@ -94,6 +95,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const provenance = {
     tool: 'tempo-cim train',
     dataset: 'keywords',
+    history: historyForProvenance(result.history),
     architecture: { channels: arch.channels, kernel: arch.kernel, stride: arch.stride },
     features: { frames: features.frames, channels: features.channels, bits: features.bits },
     mode: result.options.mode,

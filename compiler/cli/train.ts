@@ -3,7 +3,7 @@ import { CliError, parseArgs, parseIntList } from './args.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
 import { writeModel } from '../tcm/writer.ts';
-import { toModelSpec } from '../train/export.ts';
+import { historyForProvenance, toModelSpec } from '../train/export.ts';
 import { evaluateModel } from '../train/evaluate.ts';
 import { convertFloat } from '../train/convert.ts';
 import { type TrainOptions, type TrainResult, encodeSet, imageInput, train } from '../train/trainer.ts';
@@ -163,6 +163,7 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
   const provenance = {
     tool: 'tempo-cim train',
     dataset: 'mnist',
+    history: historyForProvenance(result.history),
     input: `${28 / pool}x${28 / pool}`,
     hidden: result.options.hidden,
     mode: result.options.mode,

@@ -80,3 +80,8 @@ export function withMacro(spec: ModelSpec, chargeBound: number, groupRows = 128)
     }),
   };
 }
+
+/** Per-epoch curves for the model's provenance (report charts); no timings, so the bytes stay deterministic. */
+export function historyForProvenance(history: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number | null }[]) {
+  return history.map(({ epoch, loss, trainAccuracy, testAccuracy }) => ({ epoch, loss, trainAccuracy, testAccuracy }));
+}
