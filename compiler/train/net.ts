@@ -28,11 +28,8 @@ export interface LayerShape {
   rows: number;
 }
 
-export interface NetConfig {
-  layers: LayerShape[];
-  mode: TrainMode;
-  /** Bits of input codes and of hidden-layer codes. */
-  inputBits: number;
+/** The quantization and split-train settings the training graph shares with the trainer's options. */
+export interface QuantSettings {
   actBits: number;
   weightBits: number;
   /** Macro (split mode): rows per group, charge bound C, largest negative gain shift used for small groups. */
@@ -44,6 +41,13 @@ export interface NetConfig {
   /** Penalty weights: stalled neurons (silent / saturated over the recent batches), clipped partials. */
   stallPenalty: number;
   clipPenalty: number;
+}
+
+export interface NetConfig extends QuantSettings {
+  layers: LayerShape[];
+  mode: TrainMode;
+  /** Bits of input codes (hidden-layer codes have actBits). */
+  inputBits: number;
   /** Label smoothing eps of the cross-entropy target: (1 - eps) one-hot + eps / classes (0 = off). */
   labelSmoothing?: number;
 }

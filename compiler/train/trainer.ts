@@ -15,11 +15,11 @@ import type { ImageInput } from '../../runtime/model.ts';
 import { drawShift } from '../data/augment.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
+import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type QuantSettings, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
 import { Rng } from './rng.ts';
 import { ShardRunner } from './shard.ts';
 
-export interface TrainOptions {
+export interface TrainOptions extends QuantSettings {
   mode: TrainMode;
   hidden: number[];
   epochs: number;
@@ -34,14 +34,6 @@ export interface TrainOptions {
   /** Max shift along x (columns) if different from `shift`; 0 = shift along y only (keywords: time, not mel channel). */
   shiftX?: number;
   workers: number;
-  actBits: number;
-  weightBits: number;
-  groupRows: number;
-  chargeBound: number;
-  maxGainShift: number;
-  perNeuronScale: boolean;
-  stallPenalty: number;
-  clipPenalty: number;
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;
   clipTarget: number;
