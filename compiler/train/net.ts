@@ -13,17 +13,13 @@
  * c (bias) and tau = log T (threshold). The quantized integer layer is derived from them each step
  * (see quantizeLayer), so the training graph's quantized forward IS the integer network the runtime runs.
  */
+import type { LayerSpec } from '../tcm/spec.ts';
 import type { Rng } from './rng.ts';
 
 export type TrainMode = 'float' | 'qat' | 'split';
 
-export interface LayerShape {
-  kind: 'dense' | 'conv1d';
-  inFrames: number;
-  inChannels: number;
-  kernel: number;
-  stride: number;
-  outChannels: number;
+/** A layer's geometry: the LayerSpec fields it exports to, plus what follows from them. */
+export interface LayerShape extends Pick<LayerSpec, 'kind' | 'inFrames' | 'inChannels' | 'kernel' | 'stride' | 'outChannels'> {
   outFrames: number;
   rows: number;
 }
