@@ -100,13 +100,16 @@ function checkRange(what: string, value: number, min: number, max: number): numb
   return value;
 }
 
-/** Accepts an ArrayBuffer (or Moddable HostBuffer) or a Uint8Array over part of one. */
-function asBytes(source: ArrayBuffer | Uint8Array): Uint8Array {
+/**
+ * Accepts any ArrayBufferLike (ArrayBuffer; with Moddable's typings also HostBuffer, e.g. a flash
+ * Resource read in place) or a Uint8Array over part of one.
+ */
+function asBytes(source: ArrayBufferLike | Uint8Array): Uint8Array {
   if (source instanceof Uint8Array) return source;
-  return new Uint8Array(source as ArrayBuffer);
+  return new Uint8Array(source);
 }
 
-export function loadModel(source: ArrayBuffer | Uint8Array, options: LoadOptions = {}): Model {
+export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOptions = {}): Model {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) fail('unsupported-host', 'the runtime needs a little-endian host');
   const bytes = asBytes(source);
   if (bytes.byteOffset % F.SECTION_ALIGN !== 0) fail('misaligned', `model buffer starts at byte offset ${bytes.byteOffset}, not a multiple of ${F.SECTION_ALIGN}`);

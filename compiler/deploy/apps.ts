@@ -24,7 +24,6 @@ export interface AppVariant {
 }
 
 const lib = (name: string): [string, string] => [`lib/${name}.ts`, `app/${name}.ts`];
-const runtimeTypes: [string, string] = ['tempo-cim-runtime.d.ts', 'tempo-cim-runtime.d.ts'];
 
 export function isAppName(name: string): name is AppName {
   return (APP_NAMES as readonly string[]).includes(name);
@@ -35,27 +34,27 @@ export function appVariant(app: AppName, profile: DeviceProfile): AppVariant {
     case 'bench':
       return {
         app, variant: 'bench', input: 'any', vectors: true, wav: false,
-        sources: [['bench/main.ts', 'main.ts'], lib('classify'), lib('memory'), lib('vectors'), runtimeTypes],
+        sources: [['bench/main.ts', 'main.ts'], lib('classify'), lib('memory'), lib('vectors')],
         bufferBytes: (codes) => codes,
       };
     case 'digits':
       if (profile.inputs.display?.touch) {
         return {
           app, variant: 'digits-touch', input: 'image', vectors: false, wav: false,
-          sources: [['digits-touch/main.ts', 'main.ts'], lib('canvas'), lib('classify'), lib('vectors'), runtimeTypes],
+          sources: [['digits-touch/main.ts', 'main.ts'], lib('canvas'), lib('classify'), lib('vectors')],
           // codes + the drawing and its centered copy
           bufferBytes: (codes, raw) => codes + 2 * raw,
         };
       }
       return {
         app, variant: 'digits', input: 'image', vectors: true, wav: false,
-        sources: [['digits/main.ts', 'main.ts'], lib('classify'), lib('vectors'), runtimeTypes],
+        sources: [['digits/main.ts', 'main.ts'], lib('classify'), lib('vectors')],
         bufferBytes: (codes) => codes,
       };
     case 'keywords':
       return {
         app, variant: 'keywords', input: 'audio', vectors: false, wav: true,
-        sources: [['keywords/main.ts', 'main.ts'], lib('classify'), lib('detector'), lib('vectors'), ['sim/audioin.ts', 'sim/audioin.ts'], runtimeTypes],
+        sources: [['keywords/main.ts', 'main.ts'], lib('classify'), lib('detector'), lib('vectors'), ['sim/audioin.ts', 'sim/audioin.ts']],
         // codes + one 512-sample int16 chunk
         bufferBytes: (codes) => codes + 1024,
       };

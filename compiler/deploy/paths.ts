@@ -9,7 +9,16 @@ export const appsDir = fileURLToPath(new URL('../../manifests/apps/', import.met
 
 /** The runtime bundled by rollup (`npm run build`) as one ES module for Moddable. */
 export function runtimeBundlePath(): string {
-  const path = fileURLToPath(new URL('../../dist/tempo-cim-runtime.js', import.meta.url));
-  if (!existsSync(path)) throw new CliError(`the bundled runtime ${path} is missing: run 'npm run build' first`);
+  return built('tempo-cim-runtime.js');
+}
+
+/** The runtime module's types, rolled up from runtime/ by the same build (the apps type-check against them). */
+export function runtimeTypesPath(): string {
+  return built('tempo-cim-runtime.d.ts');
+}
+
+function built(name: string): string {
+  const path = fileURLToPath(new URL(`../../dist/${name}`, import.meta.url));
+  if (!existsSync(path)) throw new CliError(`the bundled runtime file ${path} is missing: run 'npm run build' first`);
   return path;
 }

@@ -14,7 +14,7 @@ import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './b
 import { buildCommands, type BuildCommands } from './commands.ts';
 import { loadDevice, type DeviceProfile } from './devices.ts';
 import { APP_FRAGMENT, composeManifest, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
-import { appsDir, manifestsDir, runtimeBundlePath } from './paths.ts';
+import { appsDir, manifestsDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
 import { ramNeeds } from './ram.ts';
 import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
 
@@ -144,6 +144,7 @@ export function buildProject(options: BuildOptions): BuildRecord {
   copy(join(manifestsDir, `app-${variant.variant}.json`), APP_FRAGMENT);
   for (const [source, destination] of variant.sources) copy(join(appsDir, source), destination);
   copy(runtimePath, 'tempo-cim-runtime.js');
+  copy(runtimeTypesPath(), 'tempo-cim-runtime.d.ts');
   write('model.tcm', modelBytes);
   if (vectors) write('vectors.bin', vectors);
   if (wav) write('keyword.wav', wav);
