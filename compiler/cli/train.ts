@@ -43,6 +43,9 @@ Options:
   --weight-decay X      decoupled (AdamW) decay of the weights per step: w *= 1 - lr * X (default 0 = off)
   --batch N             batch size (default 128)
   --shift N             max random shift in pixels for augmentation (default 2, 0 = off)
+  --rotate DEG          random affine warps instead of integer shifts: rotation in +-DEG degrees,
+                        bilinear resampling, continuous translation in +-shift (default 0 = off)
+  --zoom X              random per-axis zoom in [1 - X, 1 + X] (affine warps; default 0 = off)
   --workers N           1 or 2 threads (default 2); the result does not depend on it
   --limit N             train on the first N training images only
   --checkpoint FILE     checkpoint path (default <out>.ckpt), written after every epoch
@@ -120,13 +123,17 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
   if (ls !== undefined) opts.labelSmoothing = ls;
   const wd = real('weight-decay', 0, 100);
   if (wd !== undefined) opts.weightDecay = wd;
+  const rotate = real('rotate', 0, 45);
+  if (rotate !== undefined) opts.rotate = rotate;
+  const zoom = real('zoom', 0, 0.5);
+  if (zoom !== undefined) opts.zoom = zoom;
   if (o.dataset !== undefined && o.dataset !== 'mnist' && o.dataset !== 'keywords') throw new CliError(`unknown dataset '${o.dataset}' (supported: mnist, keywords)`);
   return { opts, pool: input === 14 ? 2 : 1 };
 }
 
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
-  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number',
+  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number',
   workers: 'number', limit: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number',
 } as const;
@@ -177,6 +184,8 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
     ...(result.options.labelSmoothing ? { labelSmoothing: result.options.labelSmoothing } : {}),
     ...(result.options.weightDecay ? { weightDecay: result.options.weightDecay } : {}),
     shift: result.options.shift,
+    ...(result.options.rotate ? { rotate: result.options.rotate } : {}),
+    ...(result.options.zoom ? { zoom: result.options.zoom } : {}),
     macro: cfg.mode === 'split' ? { groupRows: cfg.groupRows, chargeBound: cfg.chargeBound } : null,
     trainSamples: trainSet.count,
     graphTestAccuracy: lastEpoch?.testAccuracy ?? null,

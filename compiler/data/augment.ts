@@ -1,4 +1,4 @@
-/** Data augmentation: random integer shifts of a few pixels (zero fill), applied to raw pixels before encoding. */
+/** Data augmentation, applied to raw pixels before encoding: random integer shifts of a few pixels (zero fill), or random affine warps (rotation, zoom, translation). */
 
 /** Copies `src` (w x h) shifted by (dx, dy) into `dst`; uncovered pixels become 0 (background). */
 export function shiftImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, dx: number, dy: number): Uint8Array {
@@ -31,4 +31,67 @@ export function drawShift(next: () => number, max: number, maxX = max): number {
 
 export function unpackShift(packed: number): [number, number] {
   return [(packed & 15) - 8, ((packed >> 4) & 15) - 8];
+}
+
+/** Per-sample affine warp: 6 floats (a, b, c, d, e, f): the source of output pixel (x, y) is (a x + b y + c, d x + e y + f). */
+export const WARP_FLOATS = 6;
+
+export interface DistortOptions {
+  /** Max translation in pixels along y (rows) and x (columns), drawn uniformly (continuous). */
+  shift: number;
+  shiftX: number;
+  /** Max rotation in degrees. */
+  rotate: number;
+  /** Max relative change of scale (0.1: zoom in [0.9, 1.1], independently per axis). */
+  zoom: number;
+}
+
+/**
+ * Draws a random rotation, per-axis zoom and translation about the image centre into out[at..at+6).
+ * Always five draws from `next()`, so the stream does not depend on the magnitudes.
+ */
+export function drawWarp(next: () => number, o: DistortOptions, width: number, height: number, out: Float32Array, at: number): void {
+  const angle = ((2 * next() - 1) * o.rotate * Math.PI) / 180;
+  const zx = 1 + (2 * next() - 1) * o.zoom;
+  const zy = 1 + (2 * next() - 1) * o.zoom;
+  const tx = (2 * next() - 1) * o.shiftX;
+  const ty = (2 * next() - 1) * o.shift;
+  // Output -> source: inverse of (scale, then rotate, then translate) about the centre.
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  const a = cos / zx;
+  const b = sin / zx;
+  const d = -sin / zy;
+  const e = cos / zy;
+  out[at] = a;
+  out[at + 1] = b;
+  out[at + 2] = cx - a * (cx + tx) - b * (cy + ty);
+  out[at + 3] = d;
+  out[at + 4] = e;
+  out[at + 5] = cy - d * (cx + tx) - e * (cy + ty);
+}
+
+/** Warps `src` (w x h) by the affine map at warp[at..at+6) into `dst` with bilinear sampling; outside pixels are 0. */
+export function warpImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, warp: Float32Array, at: number): Uint8Array {
+  const [a, b, c, d, e, f] = [warp[at], warp[at + 1], warp[at + 2], warp[at + 3], warp[at + 4], warp[at + 5]];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = a * x + b * y + c;
+      const sy = d * x + e * y + f;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = pixelAt(src, width, height, x0, y0) * (1 - fx) + pixelAt(src, width, height, x0 + 1, y0) * fx;
+      const bottom = pixelAt(src, width, height, x0, y0 + 1) * (1 - fx) + pixelAt(src, width, height, x0 + 1, y0 + 1) * fx;
+      dst[y * width + x] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return dst;
+}
+
+function pixelAt(src: Uint8Array, width: number, height: number, x: number, y: number): number {
+  return x >= 0 && x < width && y >= 0 && y < height ? src[y * width + x] : 0;
 }

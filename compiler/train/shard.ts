@@ -6,7 +6,7 @@
  */
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { shiftImage, unpackShift } from '../data/augment.ts';
+import { WARP_FLOATS, shiftImage, unpackShift, warpImage } from '../data/augment.ts';
 import { type NetConfig, type ParamLayout, type QLayer, type Stats, type Workspace, batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats, trainSample } from './net.ts';
 
 export interface ShardData {
@@ -57,13 +57,16 @@ export class ShardRunner {
     for (let l = 0; l < this.cfg.layers.length; l++) quantizeLayer(this.cfg, this.layout, this.params, l, this.qs[l]);
   }
 
-  /** Encodes sample `index` shifted by `packedShift` into the float input vector. */
-  encode(index: number, packedShift: number): Float32Array {
+  /** Encodes sample `index` into the float input vector, warped by warps[warpAt..] if given, else shifted by `packedShift`. */
+  encode(index: number, packedShift: number, warps: Float32Array | null = null, warpAt = 0): Float32Array {
     const { srcWidth: w, srcHeight: h } = this.data.input;
     const px = w * h;
     const src = this.data.images.subarray(index * px, (index + 1) * px);
-    const [dx, dy] = unpackShift(packedShift);
-    shiftImage(src, this.pixels, w, h, dx, dy);
+    if (warps) warpImage(src, this.pixels, w, h, warps, warpAt);
+    else {
+      const [dx, dy] = unpackShift(packedShift);
+      shiftImage(src, this.pixels, w, h, dx, dy);
+    }
     encodeImage(this.data.input, this.pixels, this.codes);
     const x = this.x;
     const c = this.codes;
@@ -71,8 +74,11 @@ export class ShardRunner {
     return x;
   }
 
-  /** Gradient (summed, not averaged) of samples indices[from..to) into grad; statistics into this.stats. */
-  run(indices: Int32Array, shifts: Uint8Array, from: number, to: number, out: Float32Array): Stats {
+  /**
+   * Gradient (summed, not averaged) of samples indices[from..to) into grad; statistics into this.stats.
+   * Augmentation: the per-sample affine warps if `warps` is given (WARP_FLOATS each), else the packed shifts.
+   */
+  run(indices: Int32Array, shifts: Uint8Array, warps: Float32Array | null, from: number, to: number, out: Float32Array): Stats {
     const grad = this.grad;
     grad.fill(0);
     resetStats(this.stats);
@@ -81,7 +87,7 @@ export class ShardRunner {
     if (!batchedFirstLayer(cfg)) {
       for (let b = from; b < to; b++) {
         const idx = indices[b];
-        const x = this.encode(idx, shifts[b]);
+        const x = this.encode(idx, shifts[b], warps, b * WARP_FLOATS);
         trainSample(cfg, this.layout, this.params, this.qs, x, this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs);
       }
       out.set(grad);
@@ -96,7 +102,7 @@ export class ShardRunner {
       this.Pb = new Float64Array(count * cell);
       this.DQ = new Float64Array(count * cell);
     }
-    for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], shifts[from + s]), s * n);
+    for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], shifts[from + s], warps, (from + s) * WARP_FLOATS), s * n);
     firstLayerForwardBatch(cfg, this.layout, this.params, this.qs[0], this.X, count, this.Pb);
     for (let s = 0; s < count; s++) {
       const idx = indices[from + s];

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { drawShift } from '../data/augment.ts';
+import { WARP_FLOATS, drawShift, drawWarp } from '../data/augment.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type QuantSettings, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
@@ -33,6 +33,9 @@ export interface TrainOptions extends QuantSettings {
   shift: number;
   /** Max shift along x (columns) if different from `shift`; 0 = shift along y only (keywords: time, not mel channel). */
   shiftX?: number;
+  /** Random affine warps instead of integer shifts when either is > 0: max rotation (degrees) and max zoom (fraction); translation then continuous in +-shift. */
+  rotate?: number;
+  zoom?: number;
   workers: number;
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;
@@ -412,6 +415,8 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   labels.set(trainSet.labels);
   const batchIdx = shared(Int32Array, opts.batch);
   const batchShift = shared(Uint8Array, opts.batch);
+  const warp = (opts.rotate ?? 0) > 0 || (opts.zoom ?? 0) > 0 ? { shift: opts.shift, shiftX: opts.shiftX ?? opts.shift, rotate: opts.rotate ?? 0, zoom: opts.zoom ?? 0 } : null;
+  const batchWarp = warp ? shared(Float32Array, opts.batch * WARP_FLOATS) : null;
   // Shard gradients: shard 0 (main thread) private; shard 1 written by the worker into shared memory
   // and copied into a private buffer (typed arrays over SharedArrayBuffer are slow in hot loops).
   const sharedGrad1 = shared(Float32Array, layout.total);
@@ -467,7 +472,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   let worker: Worker | null = null;
   if (opts.workers > 1) {
     worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, grad: sharedGrad1 },
+      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, batchWarp, grad: sharedGrad1 },
     });
     worker.unref();
   }
@@ -531,14 +536,15 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const n = Math.min(opts.batch, trainSet.count - from);
         for (let k = 0; k < n; k++) {
           batchIdx[k] = order[from + k];
-          batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift, opts.shiftX ?? opts.shift) : 0x88;
+          if (warp && batchWarp) drawWarp(() => rng.next(), warp, input.srcWidth, input.srcHeight, batchWarp, k * WARP_FLOATS);
+          else batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift, opts.shiftX ?? opts.shift) : 0x88;
         }
         const half = Math.ceil(n / 2);
         let s1: typeof remoteStats;
         if (worker) {
           const done = new Promise<unknown>((resolve) => (pending = resolve));
           worker.postMessage({ from: half, to: n });
-          const s0 = local.run(batchIdx, batchShift, 0, half, g0);
+          const s0 = local.run(batchIdx, batchShift, batchWarp, 0, half, g0);
           const reply = (await done) as { stats: typeof remoteStats } | null;
           if (failed || !reply) throw failed ?? new Error('training worker failed');
           g1.set(sharedGrad1);
@@ -546,9 +552,9 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
           s1 = remoteStats;
           accumulate(s0, s1);
         } else {
-          const s0 = local.run(batchIdx, batchShift, 0, half, g0);
+          const s0 = local.run(batchIdx, batchShift, batchWarp, 0, half, g0);
           const copy = { ...s0, fired: s0.fired.slice(), saturated: s0.saturated.slice(), clipped: s0.clipped.slice(), partialsSeen: s0.partialsSeen.slice() };
-          s1 = local.run(batchIdx, batchShift, half, n, g1);
+          s1 = local.run(batchIdx, batchShift, batchWarp, half, n, g1);
           accumulate(copy, s1);
         }
         // Adam on the mean gradient (shard 0 + shard 1, fixed order).

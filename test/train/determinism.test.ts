@@ -39,6 +39,14 @@ describe('determinism', () => {
     expect(Buffer.from(await model({ seed: 7, mode: 'qat', weightDecay: 0.05 })).equals(Buffer.from(plain))).toBe(false);
   });
 
+  it('affine warps are deterministic (1 or 2 threads) and change the model', async () => {
+    const knobs = { seed: 7, mode: 'qat', rotate: 10, zoom: 0.1 } as const;
+    const a = await model({ ...knobs, workers: 1 });
+    const b = await model({ ...knobs, workers: 2 });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    expect(Buffer.from(a).equals(Buffer.from(await model({ seed: 7, mode: 'qat', workers: 1 })))).toBe(false);
+  });
+
   it('resume from a checkpoint ends with the same model as an uninterrupted run', async () => {
     const full = await model({ seed: 3, epochs: 3, mode: 'qat', checkpoint: join(dir, 'full.ckpt') });
     const ck = join(dir, 'part.ckpt');
