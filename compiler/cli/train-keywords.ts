@@ -56,6 +56,9 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     ...(o.kernel !== undefined ? { kernel: int('kernel', 1, 49)! } : {}),
     ...(o.stride !== undefined ? { stride: int('stride', 1, 49)! } : {}),
   };
+  if (o.rotate !== undefined || o.zoom !== undefined) throw new CliError('--rotate and --zoom apply to mnist; keyword models take --shift (time) and --mask-time / --mask-freq');
+  const maskTime = int('mask-time', 0, 49);
+  const maskFreq = int('mask-freq', 0, 64);
   const limitPerClass = int('limit', 1, 1e9);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   const quiet = !!o.quiet;
@@ -89,6 +92,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   // --shift for keywords: frames of time shift only (shifting across mel channels changes the word).
   if (o.shift === undefined) opts.shift = keywordTrainDefaults.shift;
   opts.shiftX = 0;
+  if (maskTime !== undefined) opts.maskRows = maskTime;
+  if (maskFreq !== undefined) opts.maskCols = maskFreq;
   const testSet = asImageSet(features.test, features.frames, features.channels);
   const result = await train(asImageSet(features.train, features.frames, features.channels), testSet, input, opts);
   const lastEpoch = result.history[result.history.length - 1];
@@ -105,6 +110,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     lr: result.options.lr,
     shift: result.options.shift,
     shiftAxes: 'time',
+    ...(result.options.maskRows ? { maskTime: result.options.maskRows } : {}),
+    ...(result.options.maskCols ? { maskFreq: result.options.maskCols } : {}),
     macro: result.cfg.mode === 'split' ? { groupRows: result.cfg.groupRows, chargeBound: result.cfg.chargeBound } : null,
     trainSamples: features.train.count,
     graphTestAccuracy: lastEpoch?.testAccuracy ?? null,

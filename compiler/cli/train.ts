@@ -63,6 +63,8 @@ two 64-channel convolutions (kernel 5, stride 2) and a dense layer: a 42 KB mode
   --kernel K            convolution kernel in frames (default 5)
   --stride S            convolution stride in frames (default 2)
   --shift N             max random time shift in frames (default 2; never along mel channels)
+  --mask-time N         SpecAugment-style masks: blank a random run of up to N frames (default 0 = off)
+  --mask-freq N         ... and a random band of up to N mel channels (default 0 = off)
   --limit N             at most N clips per class and split (quick experiments)
   --json                print the result as JSON
 `;
@@ -133,7 +135,7 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
 
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
-  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number',
+  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
   workers: 'number', limit: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number',
 } as const;
@@ -142,7 +144,7 @@ export const trainSpec = {
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
-  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined) throw new CliError('--channels, --kernel and --stride apply to --dataset keywords');
+  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time and --mask-freq apply to --dataset keywords');
   const { opts, pool } = optionsFromArgs(o);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   opts.checkpoint = (o.checkpoint as string | undefined) ?? `${out}.ckpt`;

@@ -1,4 +1,9 @@
-/** Data augmentation, applied to raw pixels before encoding: random integer shifts of a few pixels (zero fill), or random affine warps (rotation, zoom, translation). */
+/**
+ * Data augmentation, applied to raw pixels before encoding: random integer shifts of a few pixels
+ * (zero fill) or random affine warps (rotation, zoom, translation), then optional masks that blank a
+ * band of rows and a band of columns (for keyword codes: a run of frames and of mel channels, as in
+ * SpecAugment).
+ */
 
 /** Copies `src` (w x h) shifted by (dx, dy) into `dst`; uncovered pixels become 0 (background). */
 export function shiftImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, dx: number, dy: number): Uint8Array {
@@ -94,4 +99,49 @@ export function warpImage(src: Uint8Array, dst: Uint8Array, width: number, heigh
 
 function pixelAt(src: Uint8Array, width: number, height: number, x: number, y: number): number {
   return x >= 0 && x < width && y >= 0 && y < height ? src[y * width + x] : 0;
+}
+
+/** Per-sample masks: 4 bytes (first row, row count, first column, column count); counts of 0 mask nothing. */
+export const MASK_BYTES = 4;
+
+/** Draws a band of up to maxRows rows and one of up to maxCols columns (counts uniform in [0, max]); always four draws. */
+export function drawMask(next: () => number, maxRows: number, maxCols: number, width: number, height: number, out: Uint8Array, at: number): void {
+  const rows = Math.min(height, Math.floor(next() * (maxRows + 1)));
+  const row0 = Math.floor(next() * (height - rows + 1));
+  const cols = Math.min(width, Math.floor(next() * (maxCols + 1)));
+  const col0 = Math.floor(next() * (width - cols + 1));
+  out[at] = row0;
+  out[at + 1] = rows;
+  out[at + 2] = col0;
+  out[at + 3] = cols;
+}
+
+/** Zeroes the row band and the column band of mask[at..at+4) in `img` (w x h). */
+export function maskImage(img: Uint8Array, width: number, height: number, mask: Uint8Array, at: number): Uint8Array {
+  const row0 = mask[at];
+  const rowEnd = Math.min(height, row0 + mask[at + 1]);
+  const col0 = mask[at + 2];
+  const colEnd = Math.min(width, col0 + mask[at + 3]);
+  for (let y = row0; y < rowEnd; y++) img.fill(0, y * width, (y + 1) * width);
+  if (colEnd > col0) for (let y = 0; y < height; y++) img.fill(0, y * width + col0, y * width + colEnd);
+  return img;
+}
+
+/** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps and masks if enabled. */
+export interface BatchAugment {
+  shifts: Uint8Array;
+  warps: Float32Array | null;
+  masks: Uint8Array | null;
+}
+
+/** Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h); aug null = plain copy. */
+export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number): Uint8Array {
+  if (!aug) return shiftImage(src, dst, width, height, 0, 0);
+  if (aug.warps) warpImage(src, dst, width, height, aug.warps, slot * WARP_FLOATS);
+  else {
+    const [dx, dy] = unpackShift(aug.shifts[slot]);
+    shiftImage(src, dst, width, height, dx, dy);
+  }
+  if (aug.masks) maskImage(dst, width, height, aug.masks, slot * MASK_BYTES);
+  return dst;
 }

@@ -6,7 +6,7 @@
  */
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { WARP_FLOATS, shiftImage, unpackShift, warpImage } from '../data/augment.ts';
+import { type BatchAugment, augmentImage } from '../data/augment.ts';
 import { type NetConfig, type ParamLayout, type QLayer, type Stats, type Workspace, batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats, trainSample } from './net.ts';
 
 export interface ShardData {
@@ -57,16 +57,11 @@ export class ShardRunner {
     for (let l = 0; l < this.cfg.layers.length; l++) quantizeLayer(this.cfg, this.layout, this.params, l, this.qs[l]);
   }
 
-  /** Encodes sample `index` into the float input vector, warped by warps[warpAt..] if given, else shifted by `packedShift`. */
-  encode(index: number, packedShift: number, warps: Float32Array | null = null, warpAt = 0): Float32Array {
+  /** Encodes sample `index` into the float input vector, augmented as batch slot `slot` of `aug` (null: as is). */
+  encode(index: number, aug: BatchAugment | null = null, slot = 0): Float32Array {
     const { srcWidth: w, srcHeight: h } = this.data.input;
     const px = w * h;
-    const src = this.data.images.subarray(index * px, (index + 1) * px);
-    if (warps) warpImage(src, this.pixels, w, h, warps, warpAt);
-    else {
-      const [dx, dy] = unpackShift(packedShift);
-      shiftImage(src, this.pixels, w, h, dx, dy);
-    }
+    augmentImage(this.data.images.subarray(index * px, (index + 1) * px), this.pixels, w, h, aug, slot);
     encodeImage(this.data.input, this.pixels, this.codes);
     const x = this.x;
     const c = this.codes;
@@ -76,9 +71,9 @@ export class ShardRunner {
 
   /**
    * Gradient (summed, not averaged) of samples indices[from..to) into grad; statistics into this.stats.
-   * Augmentation: the per-sample affine warps if `warps` is given (WARP_FLOATS each), else the packed shifts.
+   * `aug` holds the batch's augmentation, indexed like `indices`.
    */
-  run(indices: Int32Array, shifts: Uint8Array, warps: Float32Array | null, from: number, to: number, out: Float32Array): Stats {
+  run(indices: Int32Array, aug: BatchAugment, from: number, to: number, out: Float32Array): Stats {
     const grad = this.grad;
     grad.fill(0);
     resetStats(this.stats);
@@ -87,7 +82,7 @@ export class ShardRunner {
     if (!batchedFirstLayer(cfg)) {
       for (let b = from; b < to; b++) {
         const idx = indices[b];
-        const x = this.encode(idx, shifts[b], warps, b * WARP_FLOATS);
+        const x = this.encode(idx, aug, b);
         trainSample(cfg, this.layout, this.params, this.qs, x, this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs);
       }
       out.set(grad);
@@ -102,7 +97,7 @@ export class ShardRunner {
       this.Pb = new Float64Array(count * cell);
       this.DQ = new Float64Array(count * cell);
     }
-    for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], shifts[from + s], warps, (from + s) * WARP_FLOATS), s * n);
+    for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], aug, from + s), s * n);
     firstLayerForwardBatch(cfg, this.layout, this.params, this.qs[0], this.X, count, this.Pb);
     for (let s = 0; s < count; s++) {
       const idx = indices[from + s];

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { WARP_FLOATS, drawShift, drawWarp } from '../data/augment.ts';
+import { type BatchAugment, MASK_BYTES, WARP_FLOATS, drawMask, drawShift, drawWarp } from '../data/augment.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type QuantSettings, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
@@ -36,6 +36,9 @@ export interface TrainOptions extends QuantSettings {
   /** Random affine warps instead of integer shifts when either is > 0: max rotation (degrees) and max zoom (fraction); translation then continuous in +-shift. */
   rotate?: number;
   zoom?: number;
+  /** Random masks (SpecAugment-style): blank a band of up to maskRows rows (keywords: frames) and of up to maskCols columns (mel channels). */
+  maskRows?: number;
+  maskCols?: number;
   workers: number;
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;
@@ -414,9 +417,13 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   const labels = shared(Uint8Array, trainSet.count);
   labels.set(trainSet.labels);
   const batchIdx = shared(Int32Array, opts.batch);
-  const batchShift = shared(Uint8Array, opts.batch);
   const warp = (opts.rotate ?? 0) > 0 || (opts.zoom ?? 0) > 0 ? { shift: opts.shift, shiftX: opts.shiftX ?? opts.shift, rotate: opts.rotate ?? 0, zoom: opts.zoom ?? 0 } : null;
-  const batchWarp = warp ? shared(Float32Array, opts.batch * WARP_FLOATS) : null;
+  const masked = (opts.maskRows ?? 0) > 0 || (opts.maskCols ?? 0) > 0;
+  const batchAugment: BatchAugment = {
+    shifts: shared(Uint8Array, opts.batch),
+    warps: warp ? shared(Float32Array, opts.batch * WARP_FLOATS) : null,
+    masks: masked ? shared(Uint8Array, opts.batch * MASK_BYTES) : null,
+  };
   // Shard gradients: shard 0 (main thread) private; shard 1 written by the worker into shared memory
   // and copied into a private buffer (typed arrays over SharedArrayBuffer are slow in hot loops).
   const sharedGrad1 = shared(Float32Array, layout.total);
@@ -457,14 +464,14 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
     const order = new Uint32Array(trainSet.count).map((_, i) => i);
     initRng.shuffle(order);
     const count = Math.min(512, trainSet.count);
-    initFromData(cfg, layout, params, initRng, (k) => local.encode(order[k], 0x88), count);
+    initFromData(cfg, layout, params, initRng, (k) => local.encode(order[k]), count);
   }
   // The init is deterministic: recompute it (on scratch parameters when resuming) for the layers' input RMS.
   const rmsIn = (() => {
     const initRng = new Rng(opts.seed, 1);
     const order = new Uint32Array(trainSet.count).map((_, i) => i);
     initRng.shuffle(order);
-    return initFromData(cfg, layout, new Float32Array(layout.total), initRng, (k) => local.encode(order[k], 0x88), Math.min(512, trainSet.count));
+    return initFromData(cfg, layout, new Float32Array(layout.total), initRng, (k) => local.encode(order[k]), Math.min(512, trainSet.count));
   })();
   updateFlags();
   pm.set(params);
@@ -472,7 +479,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   let worker: Worker | null = null;
   if (opts.workers > 1) {
     worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchShift, batchWarp, grad: sharedGrad1 },
+      workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchAugment, grad: sharedGrad1 },
     });
     worker.unref();
   }
@@ -536,15 +543,18 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const n = Math.min(opts.batch, trainSet.count - from);
         for (let k = 0; k < n; k++) {
           batchIdx[k] = order[from + k];
-          if (warp && batchWarp) drawWarp(() => rng.next(), warp, input.srcWidth, input.srcHeight, batchWarp, k * WARP_FLOATS);
-          else batchShift[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift, opts.shiftX ?? opts.shift) : 0x88;
+          // Draw order per sample: shift or warp, then mask (masks and warps only when enabled, so the
+          // stream of configurations without them is unchanged).
+          if (warp && batchAugment.warps) drawWarp(() => rng.next(), warp, input.srcWidth, input.srcHeight, batchAugment.warps, k * WARP_FLOATS);
+          else batchAugment.shifts[k] = opts.shift > 0 ? drawShift(() => rng.next(), opts.shift, opts.shiftX ?? opts.shift) : 0x88;
+          if (batchAugment.masks) drawMask(() => rng.next(), opts.maskRows ?? 0, opts.maskCols ?? 0, input.srcWidth, input.srcHeight, batchAugment.masks, k * MASK_BYTES);
         }
         const half = Math.ceil(n / 2);
         let s1: typeof remoteStats;
         if (worker) {
           const done = new Promise<unknown>((resolve) => (pending = resolve));
           worker.postMessage({ from: half, to: n });
-          const s0 = local.run(batchIdx, batchShift, batchWarp, 0, half, g0);
+          const s0 = local.run(batchIdx, batchAugment, 0, half, g0);
           const reply = (await done) as { stats: typeof remoteStats } | null;
           if (failed || !reply) throw failed ?? new Error('training worker failed');
           g1.set(sharedGrad1);
@@ -552,9 +562,9 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
           s1 = remoteStats;
           accumulate(s0, s1);
         } else {
-          const s0 = local.run(batchIdx, batchShift, batchWarp, 0, half, g0);
+          const s0 = local.run(batchIdx, batchAugment, 0, half, g0);
           const copy = { ...s0, fired: s0.fired.slice(), saturated: s0.saturated.slice(), clipped: s0.clipped.slice(), partialsSeen: s0.partialsSeen.slice() };
-          s1 = local.run(batchIdx, batchShift, batchWarp, half, n, g1);
+          s1 = local.run(batchIdx, batchAugment, half, n, g1);
           accumulate(copy, s1);
         }
         // Adam on the mean gradient (shard 0 + shard 1, fixed order).

@@ -1,6 +1,6 @@
 /** Augmentation: integer shifts and affine warps move ink where the geometry says, and warps are a superset of shifts. */
 import { describe, expect, it } from 'vitest';
-import { drawWarp, shiftImage, warpImage } from '../../compiler/data/augment.ts';
+import { augmentImage, drawMask, drawWarp, maskImage, shiftImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
 const H = 7;
@@ -56,5 +56,42 @@ describe('affine warps', () => {
     // Zoom 1.5 about the centre: the pixel at offset (2, -2) lands at (3, -3), spread by bilinear sampling.
     expect(zoomed[0 * n + 6]).toBeGreaterThan(0);
     expect(zoomed.reduce((s, v) => s + v, 0)).toBeGreaterThan(255);
+  });
+});
+
+describe('masks (SpecAugment-style bands)', () => {
+  it('blank exactly the drawn row band and column band', () => {
+    const mask = new Uint8Array(8);
+    // rows: count floor(0.99 * 3) = 2, start floor(0.5 * (7 - 2 + 1)) = 3; cols: count 1, start floor(0 * 9) = 0
+    drawMask(draws([0.99, 0.5, 0.5, 0]), 2, 2, W, H, mask, 4);
+    expect(Array.from(mask.subarray(4))).toEqual([3, 2, 0, 1]);
+    const img = new Uint8Array(W * H).fill(7);
+    maskImage(img, W, H, mask, 4);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) expect(img[y * W + x]).toBe(y === 3 || y === 4 || x === 0 ? 0 : 7);
+    }
+  });
+
+  it('stay inside the image and can be empty', () => {
+    const mask = new Uint8Array(4);
+    for (const u of [0, 0.3, 0.999]) {
+      drawMask(() => u, 20, 20, W, H, mask, 0);
+      expect(mask[0] + mask[1]).toBeLessThanOrEqual(H);
+      expect(mask[2] + mask[3]).toBeLessThanOrEqual(W);
+    }
+    drawMask(() => 0, 3, 3, W, H, mask, 0);
+    expect([mask[1], mask[3]]).toEqual([0, 0]);
+    const src = pattern();
+    expect(Array.from(maskImage(src.slice(), W, H, mask, 0))).toEqual(Array.from(src));
+  });
+
+  it('apply after the shift in augmentImage', () => {
+    const src = pattern();
+    const aug = { shifts: Uint8Array.of((1 + 8) | ((0 + 8) << 4)), warps: null, masks: Uint8Array.of(5, 1, 0, 0) };
+    const out = augmentImage(src, new Uint8Array(W * H), W, H, aug, 0);
+    const expected = shiftImage(src, new Uint8Array(W * H), W, H, 1, 0);
+    expected.fill(0, 5 * W, 6 * W);
+    expect(Array.from(out)).toEqual(Array.from(expected));
+    expect(Array.from(augmentImage(src, new Uint8Array(W * H), W, H, null, 0))).toEqual(Array.from(src));
   });
 });

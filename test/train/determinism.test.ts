@@ -39,8 +39,11 @@ describe('determinism', () => {
     expect(Buffer.from(await model({ seed: 7, mode: 'qat', weightDecay: 0.05 })).equals(Buffer.from(plain))).toBe(false);
   });
 
-  it('affine warps are deterministic (1 or 2 threads) and change the model', async () => {
-    const knobs = { seed: 7, mode: 'qat', rotate: 10, zoom: 0.1 } as const;
+  it.each([
+    ['affine warps', { rotate: 10, zoom: 0.1 }],
+    ['masks', { maskRows: 3, maskCols: 2 }],
+  ])('%s are deterministic (1 or 2 threads) and change the model', async (_, extra) => {
+    const knobs = { seed: 7, mode: 'qat' as const, ...extra };
     const a = await model({ ...knobs, workers: 1 });
     const b = await model({ ...knobs, workers: 2 });
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
