@@ -31,6 +31,15 @@ describe('tempo-cim CLI', () => {
     expect(json.bytes).toBe(bytes.length);
   });
 
+  it('a reader that closes the pipe early ends the output quietly (no EPIPE trace)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
+    const file = join(dir, 'model.tcm');
+    writeFileSync(file, writeModel(randomModel(new Prng(6), { macro: false })));
+    const result = spawnSync('sh', ['-c', `node "${bin}" inspect --json "${file}" | head -c 1`], { encoding: 'utf8' });
+    expect(result.stdout).toBe('{');
+    expect(result.stderr).toBe('');
+  });
+
   it('a corrupt model gets a one-line error and a non-zero exit', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
     const file = join(dir, 'bad.tcm');
