@@ -11,6 +11,7 @@ import { evaluateCodes } from '../train/evaluate.ts';
 import { asImageSet, defaultKeywordArchitecture, identityInput, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures } from '../train/keywords.ts';
 import { train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { historyForProvenance } from '../train/export.ts';
+import { StatusLine } from '../util/progress.ts';
 
 export interface KeywordTrainResult {
   result: TrainResult;
@@ -19,22 +20,6 @@ export interface KeywordTrainResult {
   runtimeAccuracy: number;
   out: string;
   featureSeconds: number;
-}
-
-function progressLine(enabled: boolean): (text: string, done?: boolean) => void {
-  const tty = !!process.stderr.isTTY;
-  let last = 0;
-  return (text, done = false) => {
-    if (!enabled) return;
-    if (tty) {
-      const now = Date.now();
-      if (!done && now - last < 200) return;
-      last = now;
-      process.stderr.write(`\r\x1b[K${text}${done ? '\n' : ''}`);
-    } else if (done) {
-      process.stderr.write(`${text}\n`);
-    }
-  };
 }
 
 /**
@@ -62,16 +47,16 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const limitPerClass = int('limit', 1, 1e9);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   const quiet = !!o.quiet;
-  const show = progressLine(!quiet);
+  const status = new StatusLine(!quiet);
   const t0 = Date.now();
   // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
   const features = loadKeywordFeatures(
     o.data,
-    { limitPerClass, onProgress: (d, n) => show(`reading WAV files ${d}/${n}`) },
-    { onProgress: (d, n) => show(`front-end (runtime, integer) ${d}/${n} clips`) },
+    { limitPerClass, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
+    { onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`) },
   );
   const featureSeconds = (Date.now() - t0) / 1000;
-  show(`coded ${features.train.count} train / ${features.validation.count} validation / ${features.test.count} test clips to ${features.frames} frames x ${features.channels} channels of ${features.bits}-bit codes in ${featureSeconds.toFixed(1)} s`, true);
+  status.line(`coded ${features.train.count} train / ${features.validation.count} validation / ${features.test.count} test clips to ${features.frames} frames x ${features.channels} channels of ${features.bits}-bit codes in ${featureSeconds.toFixed(1)} s`);
   let layers;
   try {
     layers = keywordLayers(features.frames, features.channels, arch, features.labels.length);

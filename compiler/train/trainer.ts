@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { type LayerShape, type NetConfig, type ParamLayout, type QLayer, type QuantSettings, type TrainMode, denseShape, forwardSample, groupCount, initParams, neuronOffsets, newQLayer, newStats, newWorkspace, paramLayout, quantizeLayer } from './net.ts';
 import { Rng } from './rng.ts';
 import { ShardRunner } from './shard.ts';
+import { StatusLine } from '../util/progress.ts';
 
 export interface TrainOptions extends QuantSettings {
   mode: TrainMode;
@@ -361,26 +362,6 @@ function shared<T extends Float32Array | Uint8Array | Int32Array>(Ctor: { new (b
   return new Ctor(new SharedArrayBuffer(Math.max(1, n) * Ctor.BYTES_PER_ELEMENT));
 }
 
-class ProgressBar {
-  private lastDraw = 0;
-  private readonly tty: boolean;
-  constructor(private readonly enabled: boolean) {
-    this.tty = !!process.stderr.isTTY;
-  }
-  update(text: string, force = false): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (!force && now - this.lastDraw < 250) return;
-    this.lastDraw = now;
-    if (this.tty) process.stderr.write(`\r\x1b[K${text}`);
-  }
-  line(text: string): void {
-    if (!this.enabled) return;
-    if (this.tty) process.stderr.write(`\r\x1b[K${text}\n`);
-    else process.stderr.write(`${text}\n`);
-  }
-}
-
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
   s = Math.max(0, Math.round(s));
@@ -513,7 +494,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
     const p = Math.min(1, (s - opts.warmupSteps) / Math.max(1, totalSteps - opts.warmupSteps));
     return opts.lr * (opts.lrFloor + (1 - opts.lrFloor) * 0.5 * (1 + Math.cos(Math.PI * p)));
   };
-  const bar = new ProgressBar(opts.progress);
+  const status = new StatusLine(opts.progress);
   const testCodes = testSet && opts.evalEachEpoch ? encodeSet(testSet, input) : null;
   // Per-parameter step multiplier: layer inputs are codes in [0, A] (not normalized), so the weights
   // that see them are smaller by the inputs' RMS; Adam's step is divided by it (measured at init).
@@ -587,7 +568,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
         const doneSteps = ranEpochs * stepsPerEpoch + b + 1;
         const remainingSteps = (opts.epochs - epoch) * stepsPerEpoch - b - 1;
         const eta = (elapsed / doneSteps) * remainingSteps;
-        bar.update(`epoch ${epoch + 1}/${opts.epochs} batch ${b + 1}/${stepsPerEpoch} loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}% lr ${lr.toExponential(2)} ETA ${fmtTime(eta)}`);
+        status.update(`epoch ${epoch + 1}/${opts.epochs} batch ${b + 1}/${stepsPerEpoch} loss ${(lossSum / Math.max(1, seen)).toFixed(4)} acc ${((100 * correct) / Math.max(1, seen)).toFixed(2)}% lr ${lr.toExponential(2)} ETA ${fmtTime(eta)}`);
 
         function accumulate(a: typeof remoteStats, c: typeof remoteStats): void {
           lossSum += a.loss + c.loss;
@@ -615,7 +596,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
       history.push(rec);
       const elapsed = (Date.now() - startTime) / 1000;
       const eta = (elapsed / ranEpochs) * (opts.epochs - epochsDone);
-      bar.line(`epoch ${epochsDone}/${opts.epochs} loss ${rec.loss.toFixed(4)} train ${(100 * rec.trainAccuracy).toFixed(2)}%${testAccuracy !== null ? ` test ${(100 * testAccuracy).toFixed(2)}%` : ''} ${seconds.toFixed(1)}s ETA ${fmtTime(eta)}`);
+      status.line(`epoch ${epochsDone}/${opts.epochs} loss ${rec.loss.toFixed(4)} train ${(100 * rec.trainAccuracy).toFixed(2)}%${testAccuracy !== null ? ` test ${(100 * testAccuracy).toFixed(2)}%` : ''} ${seconds.toFixed(1)}s ETA ${fmtTime(eta)}`);
       if (opts.checkpoint) saveCheckpoint(opts.checkpoint, { key, epochsDone, step, params, m, v, emaFire, emaSat, emaClip, history, seconds: priorSeconds + elapsed });
     }
   } finally {

@@ -1,4 +1,4 @@
-/** One-line progress bar on stderr (rewritten in place on a TTY, a line every 10% otherwise). */
+/** Progress on stderr: a bar with ETA for counted work (rewritten in place on a TTY, a line every 10% otherwise), and a free-text status line. */
 export class Progress {
   private readonly start = Date.now();
   private lastDecile = -1;
@@ -25,5 +25,29 @@ export class Progress {
   done(detail = ''): void {
     this.update(this.total, detail);
     if (process.stderr.isTTY) process.stderr.write('\n');
+  }
+}
+
+/**
+ * A free-text status line on stderr: rewritten in place on a TTY (at most every 200 ms unless
+ * forced), silent otherwise; `line()` prints a permanent line in both cases (epoch summaries).
+ * Disabled (`--quiet`): prints nothing.
+ */
+export class StatusLine {
+  private lastDraw = 0;
+  private readonly tty = !!process.stderr.isTTY;
+  constructor(private readonly enabled: boolean) {}
+
+  update(text: string, force = false): void {
+    if (!this.enabled || !this.tty) return;
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 200) return;
+    this.lastDraw = now;
+    process.stderr.write(`\r\x1b[K${text}`);
+  }
+
+  line(text: string): void {
+    if (!this.enabled) return;
+    process.stderr.write(this.tty ? `\r\x1b[K${text}\n` : `${text}\n`);
   }
 }
