@@ -271,7 +271,7 @@ function axpy64(y: Float64Array, yo: number, a: number, x: Float32Array, xo: num
   for (; j < n; j++) y[yo + j] += a * x[xo + j];
 }
 
-/** y[yo..yo+n) += a * x[xo..xo+n) for the weight gradient. */
+/** y[yo..yo+n) += a * x[xo..xo+n) for the weight gradient (a copy of axpy64 with the array types swapped: one typed-array type per call site keeps V8 monomorphic). */
 function axpy32(y: Float32Array, yo: number, a: number, x: Float64Array, xo: number, n: number): void {
   const n4 = n & ~3;
   let j = 0;
