@@ -93,6 +93,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     seed: result.options.seed,
     batch: result.options.batch,
     lr: result.options.lr,
+    ...(result.options.labelSmoothing ? { labelSmoothing: result.options.labelSmoothing } : {}),
+    ...(result.options.weightDecay ? { weightDecay: result.options.weightDecay } : {}),
     shift: result.options.shift,
     shiftAxes: 'time',
     ...(result.options.maskRows ? { maskTime: result.options.maskRows } : {}),

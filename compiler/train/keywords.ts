@@ -24,7 +24,7 @@ export interface KeywordArchitecture {
 export const defaultKeywordArchitecture: KeywordArchitecture = { channels: [64, 64], kernel: 5, stride: 2 };
 
 /** Training recipe for keywords (overridable from the CLI); shift = frames of time shift (x = mel channel is never shifted). */
-export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 80, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200 };
+export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 80, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200, labelSmoothing: 0.1 };
 
 export function keywordLayers(frames: number, channels: number, arch: KeywordArchitecture, classes: number): LayerShape[] {
   const layers: LayerShape[] = [];
