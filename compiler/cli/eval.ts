@@ -22,11 +22,13 @@ Options:
                       keywords: the Speech Commands folder (required)
   --engine node|xs    node (default, fast) or xs (the same bytes in the real XS engine; slower)
   --limit N           first N test images (mnist) / at most N clips per class (keywords) only
+  --split NAME        keywords: test (default) or validation (validation_list.txt), e.g. to
+                      compare recipes without looking at the test split
   --json              machine-readable output: {accuracy, samples, engine, ...}
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', json: 'boolean' });
+  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', split: 'string', json: 'boolean' });
   if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
   if (options.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (options.dataset !== 'mnist' && options.dataset !== 'keywords') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist, keywords)`);
@@ -34,6 +36,9 @@ export async function run(args: string[]): Promise<number> {
   const engine = (options.engine as string | undefined) ?? 'node';
   if (engine !== 'node' && engine !== 'xs') throw new CliError(`--engine must be node or xs, got '${engine}'`);
   const limit = options.limit as number | undefined;
+  const split = (options.split as string | undefined) ?? 'test';
+  if (split !== 'test' && split !== 'validation') throw new CliError(`--split must be test or validation, got '${split}'`);
+  if (options.split !== undefined && options.dataset !== 'keywords') throw new CliError('--split applies to --dataset keywords (MNIST has only its test set)');
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
   let bytes: Uint8Array;
   try {
@@ -51,8 +56,8 @@ export async function run(args: string[]): Promise<number> {
     if (model.input.kind !== 'audio') throw new CliError(`${positional[0]} is not a keyword (audio input) model`);
     const { keywordTestCodes } = await import('../train/keywords.ts');
     const t0 = Date.now();
-    if (tty) process.stderr.write('reading and coding the test split...');
-    const test = keywordTestCodes(options.data as string, model.input.frontend, { limitPerClass: limit });
+    if (tty) process.stderr.write(`reading and coding the ${split} split...`);
+    const test = keywordTestCodes(options.data as string, model.input.frontend, { limitPerClass: limit }, split);
     frontendSeconds = (Date.now() - t0) / 1000;
     if (test.labelNames.join() !== model.labels.join()) throw new CliError(`${positional[0]}: model labels ${model.labels.join(',')} differ from the dataset's ${test.labelNames.join(',')}`);
     report = await evaluateCodes(bytes, test.codes, test.labels, { engine, onProgress });
@@ -75,13 +80,14 @@ export async function run(args: string[]): Promise<number> {
     rowAddsPerInference: report.rowAddsPerInference,
     xsComputePerInference: report.xsComputePerInference ?? null,
     dataset: options.dataset,
+    ...(options.dataset === 'keywords' ? { split } : {}),
     frontendSeconds,
     seconds,
   };
   if (options.json) {
     console.log(JSON.stringify(out, null, 2));
   } else {
-    console.log(`${positional[0]} (${bytes.length} bytes), engine ${engine}: accuracy ${(100 * report.accuracy).toFixed(2)}% (${report.correct}/${report.samples})`);
+    console.log(`${positional[0]} (${bytes.length} bytes), engine ${engine}${options.dataset === 'keywords' ? `, ${split} split` : ''}: accuracy ${(100 * report.accuracy).toFixed(2)}% (${report.correct}/${report.samples})`);
     console.log(`  clipped partials ${(100 * report.clippedPartialRate).toFixed(3)}%, silent neurons ${(100 * report.silentNeuronRate).toFixed(2)}%, saturated neurons ${(100 * report.saturatedNeuronRate).toFixed(2)}%`);
     console.log(`  ${report.rowAddsPerInference.toFixed(1)} row adds per inference${report.xsComputePerInference !== undefined ? `, XS compute ${Math.round(report.xsComputePerInference)} per inference` : ''}; ${seconds.toFixed(1)} s`);
   }

@@ -58,8 +58,8 @@ computes the same codes from raw 16 kHz PCM), then a stack of strided temporal c
 over frames, executed on the crossbar by im2col) and a dense layer is trained; 12 classes
 (_silence_, _unknown_, yes, no, up, down, left, right, on, off, stop, go). The model is evaluated
 by the runtime on the test split (testing_list.txt). Defaults: 80 epochs, batch 64, warm-up 200,
-label smoothing 0.1, two 64-channel convolutions (kernel 5, stride 2) and a dense layer: a 48 KB
-model file.
+two 64-channel convolutions (kernel 5, stride 2) and a dense layer: a 48 KB model file. Compare
+recipes with \`tempo-cim eval --split validation\`, not on the test split.
   --channels LIST       output channels of the temporal convolutions (default 64,64)
   --kernel K            convolution kernel in frames (default 5)
   --stride S            convolution stride in frames (default 2)

@@ -4,7 +4,7 @@
  * "image" whose pixels already are codes (identity encoding), and the exported model swaps in the
  * audio input (front-end blob) so the device computes the same codes from raw PCM.
  */
-import { KEYWORD_LABELS, loadSpeechCommands, type LoadOptions } from '../audio/speech-commands.ts';
+import { KEYWORD_LABELS, loadSpeechCommands, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
 import { keywordFeatures, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures } from '../audio/keyword-features.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import type { ImageSet } from '../data/mnist.ts';
@@ -24,7 +24,7 @@ export interface KeywordArchitecture {
 export const defaultKeywordArchitecture: KeywordArchitecture = { channels: [64, 64], kernel: 5, stride: 2 };
 
 /** Training recipe for keywords (overridable from the CLI); shift = frames of time shift (x = mel channel is never shifted). */
-export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 80, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200, labelSmoothing: 0.1 };
+export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 80, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200 };
 
 export function keywordLayers(frames: number, channels: number, arch: KeywordArchitecture, classes: number): LayerShape[] {
   const layers: LayerShape[] = [];
@@ -57,19 +57,20 @@ export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, feat
 }
 
 /**
- * The test split of a Speech Commands folder coded by a model's own front-end (the blob in the
- * .tcm, i.e. the runtime's createAudioFrontend): exactly the codes the device computes from PCM.
+ * One split (the test split by default) of a Speech Commands folder coded by a model's own
+ * front-end (the blob in the .tcm, i.e. the runtime's createAudioFrontend): exactly the codes the
+ * device computes from PCM.
  */
-export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[] } {
-  const data = loadSpeechCommands(dir, { ...options, splits: ['test'] });
+export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}, split: SplitName = 'test'): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[] } {
+  const data = loadSpeechCommands(dir, { ...options, splits: [split] });
   const frontend = createAudioFrontend(frontendBlob);
   const size = frontend.frames * frontend.channels;
-  const codes = data.test.map((clip) => {
+  const codes = data[split].map((clip) => {
     const out = new Uint8Array(size);
     frontend.computeClip(clip.samples, out);
     return out;
   });
-  return { codes, labels: Uint8Array.from(data.test, (c) => c.label), labelNames: data.labels };
+  return { codes, labels: Uint8Array.from(data[split], (c) => c.label), labelNames: data.labels };
 }
 
 export function keywordModelSpec(result: TrainResult, features: KeywordFeatures, provenance: Record<string, unknown>): ModelSpec {

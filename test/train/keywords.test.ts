@@ -139,6 +139,23 @@ describe('keyword training (conv1d stack) end to end', () => {
     expect(report.xsComputePerInference).toBeGreaterThan(0);
   }, 30_000);
 
+  it('eval --split validation scores the validation clips, not the test clips', async () => {
+    const result = await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--split', 'validation', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.split).toBe('validation');
+    const model = loadModel(readFileSync(out));
+    const validation = keywordTestCodes(dir, model.input.kind === 'audio' ? model.input.frontend : new Int32Array(0), {}, 'validation');
+    const test = keywordTestCodes(dir, model.input.kind === 'audio' ? model.input.frontend : new Int32Array(0));
+    expect(report.samples).toBe(validation.codes.length);
+    const net = createNetwork(model);
+    const correct = validation.codes.filter((c, i) => net.infer(c).classIndex === validation.labels[i]).length;
+    expect(report.correct).toBe(correct);
+    // The two splits are different clips.
+    expect(validation.codes.some((c, i) => i >= test.codes.length || c.some((v, k) => v !== test.codes[i][k]))).toBe(true);
+    expect((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--split', 'train'])).code).toBe(2);
+  }, 30_000);
+
   it('run --wav prints a word and the scores', () => {
     const wav = join(dir, 'yes', 's0_nohash_0.wav');
     const text = execFileSync('node', [bin, 'run', out, '--wav', wav], { encoding: 'utf8' });
