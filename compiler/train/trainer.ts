@@ -1,6 +1,6 @@
 /**
- * The training loop: Adam with linear warm-up + cosine learning-rate decay, random shift
- * augmentation, per-neuron threshold adaptation against spike stall, split-train for macro
+ * The training loop: Adam with linear warm-up + cosine learning-rate decay, augmentation (random
+ * shifts, or affine warps; optional masks), per-neuron threshold adaptation against spike stall, split-train for macro
  * targets, data-parallel gradients over two fixed shards (computed by a worker thread when
  * `workers` = 2), per-epoch checkpoints and exact resume.
  *
