@@ -48,6 +48,8 @@ Options:
   --zoom X              random per-axis zoom in [1 - X, 1 + X] (affine warps; default 0 = off)
   --workers N           1 or 2 threads (default 2); the result does not depend on it
   --limit N             train on the first N training images only
+  --validation N        hold out the last N training images: the per-epoch figures and a final
+                        runtime accuracy on them (compare recipes there, not on the test set)
   --checkpoint FILE     checkpoint path (default <out>.ckpt), written after every epoch
   --resume              continue from the checkpoint; ends with the same model as an uninterrupted run
   --quiet               no progress bar
@@ -75,6 +77,8 @@ export interface TrainCommandResult {
   bytes: Uint8Array;
   graphAccuracy: number;
   runtimeAccuracy: number;
+  /** Runtime accuracy on the held-out training images (--validation), else null. */
+  validationAccuracy: number | null;
   out: string;
 }
 
@@ -137,7 +141,7 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
   macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
-  workers: 'number', limit: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
+  workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number',
 } as const;
 
@@ -157,9 +161,18 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
     if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1) throw new CliError('--limit must be a positive integer');
     trainSet = subset(trainSet, o.limit);
   }
+  let validationSet = null;
+  if (o.validation !== undefined) {
+    const n = o.validation;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n >= trainSet.count) throw new CliError(`--validation must be an integer from 1 to ${trainSet.count - 1} (the training images left), got ${n}`);
+    validationSet = subset(trainSet, n, trainSet.count - n);
+    trainSet = subset(trainSet, trainSet.count - n);
+    opts.evalName = 'validation';
+  }
   if (data.train.rows !== 28 || data.train.cols !== 28) throw new CliError(`expected 28x28 images, got ${data.train.rows}x${data.train.cols}`);
   const input = imageInput(28, 28, pool, 4);
-  const result = await train(trainSet, data.test, input, opts);
+  // Per-epoch figures come from the validation images when there are some, else from the test set.
+  const result = await train(trainSet, validationSet ?? data.test, input, opts);
   let { cfg, params } = result;
   let lambdas: number[] | undefined;
   if (cfg.mode === 'float') {
@@ -191,16 +204,22 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
     ...(result.options.zoom ? { zoom: result.options.zoom } : {}),
     macro: cfg.mode === 'split' ? { groupRows: cfg.groupRows, chargeBound: cfg.chargeBound } : null,
     trainSamples: trainSet.count,
-    graphTestAccuracy: lastEpoch?.testAccuracy ?? null,
+    ...(validationSet
+      ? { validationImages: validationSet.count, graphValidationAccuracy: lastEpoch?.testAccuracy ?? null }
+      : { graphTestAccuracy: lastEpoch?.testAccuracy ?? null }),
     conversionLambdas: lambdas ?? null,
   };
   const spec = toModelSpec(cfg, result.layout, params, input, provenance);
   const bytes = writeModel(spec);
   writeFileAtomic(out, bytes);
   const report = await evaluateModel(bytes, data.test);
+  // The graph's last-epoch figure is on whichever set it was evaluated on (validation or test).
   const graphAccuracy = result.options.mode === 'float' ? NaN : lastEpoch?.testAccuracy ?? NaN;
-  log(`wrote ${out} (${bytes.length} bytes); runtime test accuracy ${(100 * report.accuracy).toFixed(2)}%${Number.isNaN(graphAccuracy) ? '' : `, training graph ${(100 * graphAccuracy).toFixed(2)}%`}; trained in ${result.seconds.toFixed(0)} s`);
-  return { result, bytes, graphAccuracy, runtimeAccuracy: report.accuracy, out };
+  const graphText = Number.isNaN(graphAccuracy) ? '' : `, training graph ${(100 * graphAccuracy).toFixed(2)}%`;
+  const validation = validationSet ? await evaluateModel(bytes, validationSet) : null;
+  const held = validation ? `runtime validation accuracy ${(100 * validation.accuracy).toFixed(2)}% on ${validationSet!.count} held-out training images${graphText}; test ` : 'runtime test ';
+  log(`wrote ${out} (${bytes.length} bytes); ${held}accuracy ${(100 * report.accuracy).toFixed(2)}%${validation ? '' : graphText}; trained in ${result.seconds.toFixed(0)} s`);
+  return { result, bytes, graphAccuracy, runtimeAccuracy: report.accuracy, validationAccuracy: validation?.accuracy ?? null, out };
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -216,7 +235,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const r = await trainAndWrite(options);
   if (options.json) {
-    console.log(JSON.stringify({ out: r.out, bytes: r.bytes.length, accuracy: r.runtimeAccuracy, graphAccuracy: r.graphAccuracy, seconds: r.result.seconds, history: r.result.history }, null, 2));
+    console.log(JSON.stringify({ out: r.out, bytes: r.bytes.length, accuracy: r.runtimeAccuracy, validationAccuracy: r.validationAccuracy, graphAccuracy: r.graphAccuracy, seconds: r.result.seconds, history: r.result.history }, null, 2));
   }
   return 0;
 }

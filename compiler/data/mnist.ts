@@ -109,8 +109,9 @@ export function loadMnist(dir?: string): MnistData {
 }
 
 /** The first `n` samples of a set (views, no copy). */
-export function subset(set: ImageSet, n: number): ImageSet {
-  const count = Math.min(n, set.count);
+/** Images [from, from + n) of a set (views, no copy). */
+export function subset(set: ImageSet, n: number, from = 0): ImageSet {
+  const count = Math.max(0, Math.min(n, set.count - from));
   const px = set.rows * set.cols;
-  return { images: set.images.subarray(0, count * px), labels: set.labels.subarray(0, count), count, rows: set.rows, cols: set.cols };
+  return { images: set.images.subarray(from * px, (from + count) * px), labels: set.labels.subarray(from, from + count), count, rows: set.rows, cols: set.cols };
 }

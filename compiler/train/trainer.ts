@@ -52,6 +52,8 @@ export interface TrainOptions extends QuantSettings {
   resume?: boolean;
   /** Evaluate the training graph on the test set after each epoch. */
   evalEachEpoch: boolean;
+  /** What the per-epoch evaluation set is called in the progress lines (default 'test'). */
+  evalName?: string;
   progress: boolean;
   /** Stop after this many epochs of this invocation (tests of resume). */
   stopAfterEpochs?: number;
@@ -419,6 +421,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   const emaClip = new Float64Array(nNeurons);
   // Everything that determines the trained model (not how it is run: threads, checkpointing, progress).
   const keyed = { ...opts, workers: 0, checkpoint: 0, resume: 0, evalEachEpoch: 0, progress: 0, stopAfterEpochs: 0 } as Record<string, unknown>;
+  delete keyed.evalName; // a label only; absent keeps the keys of existing checkpoints
   const key = JSON.stringify({ v: 1, opts: Object.fromEntries(Object.keys(keyed).sort().map((k) => [k, keyed[k]])), input, n: trainSet.count });
   let history: EpochRecord[] = [];
   let epochsDone = 0;
@@ -596,7 +599,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
       history.push(rec);
       const elapsed = (Date.now() - startTime) / 1000;
       const eta = (elapsed / ranEpochs) * (opts.epochs - epochsDone);
-      status.line(`epoch ${epochsDone}/${opts.epochs} loss ${rec.loss.toFixed(4)} train ${(100 * rec.trainAccuracy).toFixed(2)}%${testAccuracy !== null ? ` test ${(100 * testAccuracy).toFixed(2)}%` : ''} ${seconds.toFixed(1)}s ETA ${fmtTime(eta)}`);
+      status.line(`epoch ${epochsDone}/${opts.epochs} loss ${rec.loss.toFixed(4)} train ${(100 * rec.trainAccuracy).toFixed(2)}%${testAccuracy !== null ? ` ${opts.evalName ?? 'test'} ${(100 * testAccuracy).toFixed(2)}%` : ''} ${seconds.toFixed(1)}s ETA ${fmtTime(eta)}`);
       if (opts.checkpoint) saveCheckpoint(opts.checkpoint, { key, epochsDone, step, params, m, v, emaFire, emaSat, emaClip, history, seconds: priorSeconds + elapsed });
     }
   } finally {

@@ -23,3 +23,37 @@ describe('tempo-cim train arguments', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('tempo-cim train --validation', () => {
+  it('holds out the last N training images, trains on the rest and scores the model on them', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { loadMnist, subset } = await import('../../compiler/data/mnist.ts');
+    const { createNetwork, encodeImage, loadModel, readProvenance } = await import('../../runtime/index.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tcm-validation-'));
+    try {
+      const out = join(dir, 'm.tcm');
+      const result = spawnSync('node', [bin, 'train', '--dataset', 'mnist', '--limit', '1200', '--validation', '200', '--epochs', '4', '--hidden', '16', '--workers', '1', '--quiet', '--json', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout);
+      const bytes = new Uint8Array(readFileSync(out));
+      const model = loadModel(bytes);
+      expect(readProvenance(model)).toMatchObject({ trainSamples: 1000, validationImages: 200 });
+      // The validation figure is the runtime's accuracy on training images 1000..1199.
+      const held = subset(loadMnist().train, 200, 1000);
+      const net = createNetwork(model);
+      const codes = new Uint8Array(net.inputLength);
+      let correct = 0;
+      for (let i = 0; i < held.count; i++) {
+        if (model.input.kind !== 'image') throw new Error('image model expected');
+        encodeImage(model.input, held.images.subarray(i * 784, (i + 1) * 784), codes);
+        if (net.infer(codes).classIndex === held.labels[i]) correct++;
+      }
+      expect(report.validationAccuracy).toBeCloseTo(correct / held.count, 10);
+      expect(report.accuracy).toBeGreaterThan(0.3);
+      expect(train(['--dataset', 'mnist', '--limit', '100', '--validation', '100']).stderr).toMatch(/--validation must be an integer from 1 to 99/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
