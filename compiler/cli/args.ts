@@ -53,3 +53,19 @@ export function parseIntList(text: string, name: string): number[] {
   }
   return values;
 }
+
+/** Option `name` of `o` as an integer in [min, max]; undefined when absent; CliError otherwise. */
+export function intOption(o: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CliError(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
+  return v;
+}
+
+/** Option `name` of `o` as a number in [min, max]; undefined when absent; CliError otherwise. */
+export function realOption(o: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v >= min && v <= max)) throw new CliError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
+  return v;
+}

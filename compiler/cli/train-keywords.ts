@@ -4,7 +4,7 @@
  * the crossbar) plus a dense classifier with the quantized spiking forward, writes the .tcm (audio
  * input: the front-end blob travels in the file) and evaluates it with the runtime on the test split.
  */
-import { CliError, parseIntList } from './args.ts';
+import { CliError, intOption, parseIntList } from './args.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeModel } from '../tcm/writer.ts';
 import { evaluateCodes } from '../train/evaluate.ts';
@@ -29,12 +29,7 @@ export interface KeywordTrainResult {
 export async function trainKeywordsAndWrite(o: Record<string, string | number | boolean | undefined>, common: Partial<TrainOptions>, log: (s: string) => void = (s) => console.error(s)): Promise<KeywordTrainResult> {
   if (typeof o.data !== 'string') throw new CliError('--data DIR is required for --dataset keywords (a Speech Commands folder, e.g. from `tempo-cim data keywords`)');
   if (o.hidden !== undefined || o.input !== undefined) throw new CliError('--hidden and --input apply to mnist; keyword models take --channels, --kernel and --stride');
-  const int = (name: string, min: number, max: number): number | undefined => {
-    const v = o[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CliError(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
-    return v;
-  };
+  const int = (name: string, min: number, max: number) => intOption(o, name, min, max);
   const arch = {
     ...defaultKeywordArchitecture,
     ...(o.channels !== undefined ? { channels: parseIntList(String(o.channels), 'channels') } : {}),

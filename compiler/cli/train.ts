@@ -1,5 +1,5 @@
 /** `tempo-cim train`: trains a digits classifier with the quantized spiking forward and writes a .tcm. */
-import { CliError, parseArgs, parseIntList } from './args.ts';
+import { CliError, intOption, parseArgs, parseIntList, realOption } from './args.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
 import { writeModel } from '../tcm/writer.ts';
@@ -92,48 +92,30 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
   }
   const opts: Partial<TrainOptions> = { mode };
   if (o.hidden !== undefined) opts.hidden = parseIntList(String(o.hidden), 'hidden');
-  const int = (name: string, min: number, max: number): number | undefined => {
-    const v = o[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new CliError(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
-    return v;
-  };
-  const epochs = int('epochs', 1, 10000);
-  if (epochs !== undefined) opts.epochs = epochs;
-  const seed = int('seed', 0, 2 ** 31 - 1);
-  if (seed !== undefined) opts.seed = seed;
-  const batch = int('batch', 2, 65536);
-  if (batch !== undefined) opts.batch = batch;
-  const shift = int('shift', 0, 7);
-  if (shift !== undefined) opts.shift = shift;
-  const workers = int('workers', 1, 2);
-  if (workers !== undefined) opts.workers = workers;
-  const bound = int('bound', 1, 1024);
-  if (bound !== undefined) opts.chargeBound = bound;
-  const groupRows = int('group-rows', 1, 4096);
-  if (groupRows !== undefined) opts.groupRows = groupRows;
+  // Numeric options: [flag, TrainOptions field, integer?, min, max] (--lr is checked separately: > 0).
+  const numeric: [string, keyof TrainOptions, boolean, number, number][] = [
+    ['epochs', 'epochs', true, 1, 10000],
+    ['seed', 'seed', true, 0, 2 ** 31 - 1],
+    ['batch', 'batch', true, 2, 65536],
+    ['shift', 'shift', true, 0, 7],
+    ['workers', 'workers', true, 1, 2],
+    ['bound', 'chargeBound', true, 1, 1024],
+    ['group-rows', 'groupRows', true, 1, 4096],
+    ['lr-floor', 'lrFloor', false, 0, 1],
+    ['warmup', 'warmupSteps', true, 0, 1e9],
+    ['label-smoothing', 'labelSmoothing', false, 0, 0.99],
+    ['weight-decay', 'weightDecay', false, 0, 100],
+    ['rotate', 'rotate', false, 0, 45],
+    ['zoom', 'zoom', false, 0, 0.5],
+  ];
+  for (const [flag, field, integer, min, max] of numeric) {
+    const v = (integer ? intOption : realOption)(o, flag, min, max);
+    if (v !== undefined) (opts as Record<string, unknown>)[field] = v;
+  }
   if (o.lr !== undefined) {
     if (typeof o.lr !== 'number' || !(o.lr > 0)) throw new CliError('--lr must be a positive number');
     opts.lr = o.lr;
   }
-  const real = (name: string, min: number, max: number): number | undefined => {
-    const v = o[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !(v >= min && v <= max)) throw new CliError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
-    return v;
-  };
-  const lrFloor = real('lr-floor', 0, 1);
-  if (lrFloor !== undefined) opts.lrFloor = lrFloor;
-  const warmup = int('warmup', 0, 1e9);
-  if (warmup !== undefined) opts.warmupSteps = warmup;
-  const ls = real('label-smoothing', 0, 0.99);
-  if (ls !== undefined) opts.labelSmoothing = ls;
-  const wd = real('weight-decay', 0, 100);
-  if (wd !== undefined) opts.weightDecay = wd;
-  const rotate = real('rotate', 0, 45);
-  if (rotate !== undefined) opts.rotate = rotate;
-  const zoom = real('zoom', 0, 0.5);
-  if (zoom !== undefined) opts.zoom = zoom;
   if (o.dataset !== undefined && o.dataset !== 'mnist' && o.dataset !== 'keywords') throw new CliError(`unknown dataset '${o.dataset}' (supported: mnist, keywords)`);
   return { opts, pool: input === 14 ? 2 : 1 };
 }
