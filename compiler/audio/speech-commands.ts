@@ -24,6 +24,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav16k } from './wav.ts';
 import { deriveSeed, mulberry32, shuffle, type Random } from '../util/prng.ts';
+import { UserError } from '../errors.ts';
 
 export const KEYWORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'] as const;
 export const SILENCE = '_silence_';
@@ -73,8 +74,8 @@ export interface LoadOptions {
   splits?: readonly SplitName[];
 }
 
-export class DatasetError extends Error {
-  override name = 'InputError';
+export class DatasetError extends UserError {
+  override name = 'DatasetError';
 }
 
 interface FileEntry {

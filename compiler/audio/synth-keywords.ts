@@ -26,6 +26,7 @@ import { deriveSeed, mulberry32, pick, shuffle, uniform, type Random } from '../
 import { BACKGROUND_DIR, CLIP_SAMPLES, KEYWORDS, NOISE_REGIONS, type SplitName } from './speech-commands.ts';
 import { NOISE_KINDS, makeNoise } from './synth-noise.ts';
 import { decodeWav, encodeWav, resample } from './wav.ts';
+import { UserError } from '../errors.ts';
 
 /** espeak-ng English accents (language voices of espeak-ng 1.51). */
 export const ACCENTS = ['en', 'en-us', 'en-gb-scotland', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd', 'en-029', 'en-us-nyc'];
@@ -101,8 +102,8 @@ interface ClipJob {
   file: string; // 'word/id_nohash_take.wav'
 }
 
-export class SynthError extends Error {
-  override name = 'InputError';
+export class SynthError extends UserError {
+  override name = 'SynthError';
 }
 
 export async function generateKeywordSet(options: GenerateOptions): Promise<GenerateSummary> {

@@ -8,9 +8,10 @@
  * checked against the bytes actually present before anything is allocated.
  */
 import { readFileSync } from 'node:fs';
+import { UserError } from '../errors.ts';
 
-export class WavError extends Error {
-  override name = 'InputError';
+export class WavError extends UserError {
+  override name = 'WavError';
 }
 
 export interface WavAudio {

@@ -1,6 +1,8 @@
 /** Minimal, strict option parsing shared by the commands: unknown options are user errors. */
+import { UserError } from '../errors.ts';
 
-export class CliError extends Error {
+/** A bad command line: unknown option, missing or malformed value, conflicting flags. */
+export class CliError extends UserError {
   override name = 'CliError';
 }
 

@@ -1,9 +1,11 @@
 /**
  * tempo-cim command-line entry: dispatches to one module per command (compiler/cli/<name>.ts),
  * each exporting `summary`, `usage` and `run(args): Promise<number>`.
- * User errors (CliError and ModelError) print one line and exit non-zero; --verbose shows the stack.
+ * User errors (UserError and its subclasses, and the runtime's ModelError and InputError) print one
+ * line and exit 2; other errors exit 1; --verbose shows the stack.
  */
-import { CliError } from './args.ts';
+import { InputError, ModelError } from '../../runtime/errors.ts';
+import { UserError } from '../errors.ts';
 
 interface CommandModule {
   summary: string;
@@ -72,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const err = error as Error & { code?: string };
     if (verbose) console.error(err?.stack ?? err);
-    const userError = err instanceof CliError || err?.name === 'ModelError' || err?.name === 'InputError';
+    const userError = err instanceof UserError || err instanceof ModelError || err instanceof InputError;
     console.error(`tempo-cim ${name}: ${err?.message ?? String(err)}${userError || verbose ? '' : ' (run with --verbose for details)'}`);
     return userError ? 2 : 1;
   }

@@ -8,9 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { UserError } from '../errors.ts';
 
-export class ImageError extends Error {
-  override name = 'InputError';
+export class ImageError extends UserError {
+  override name = 'ImageError';
 }
 
 export interface GrayImage {

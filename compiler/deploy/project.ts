@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CliError } from '../cli/args.ts';
+import { UserError } from '../errors.ts';
 import { encodeWav, readWav16k } from '../audio/wav.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadModel, type Model } from '../../runtime/model.ts';
@@ -53,14 +53,14 @@ export const RECORD_FILE = 'tempo-cim.json';
 const DEFAULT_VECTORS = 100;
 
 function readModel(path: string): { bytes: Uint8Array; model: Model } {
-  if (!existsSync(path)) throw new CliError(`model file ${path} not found`);
+  if (!existsSync(path)) throw new UserError(`model file ${path} not found`);
   const bytes = new Uint8Array(readFileSync(path));
   return { bytes, model: loadModel(bytes) };
 }
 
 function collectVectors(options: BuildOptions, model: Model): VectorSet {
   const count = options.count ?? DEFAULT_VECTORS;
-  if (!Number.isInteger(count) || count < 1) throw new CliError('--count must be a positive integer');
+  if (!Number.isInteger(count) || count < 1) throw new UserError(`the vector count must be a positive integer, got ${count}`);
   if (options.vectorsPath) {
     const set = decodeVectors(new Uint8Array(readFileSync(options.vectorsPath)), options.vectorsPath);
     return fitVectors(set, model.input, count, options.vectorsPath);
@@ -79,10 +79,10 @@ function prepareOutDir(dir: string): void {
     mkdirSync(dir, { recursive: true });
     return;
   }
-  if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
+  if (!statSync(dir).isDirectory()) throw new UserError(`${dir} exists and is not a directory`);
   const recordPath = join(dir, RECORD_FILE);
   if (!existsSync(recordPath)) {
-    if (readdirSync(dir).length > 0) throw new CliError(`--out ${dir} is not empty and was not made by tempo-cim build; choose another directory`);
+    if (readdirSync(dir).length > 0) throw new UserError(`${dir} is not empty and was not made by tempo-cim build; choose another directory`);
     return;
   }
   const previous = JSON.parse(readFileSync(recordPath, 'utf8')) as Partial<BuildRecord>;
@@ -91,7 +91,7 @@ function prepareOutDir(dir: string): void {
 
 function checkInput(variant: AppVariant, model: Model): void {
   if (variant.input !== 'any' && variant.input !== model.input.kind) {
-    throw new CliError(`the ${variant.app} app needs a model that takes ${variant.input === 'image' ? 'images' : 'audio'}, but this model takes ${model.input.kind === 'image' ? 'images' : 'audio'}`);
+    throw new UserError(`the ${variant.app} app needs a model that takes ${variant.input === 'image' ? 'images' : 'audio'}, but this model takes ${model.input.kind === 'image' ? 'images' : 'audio'}`);
   }
 }
 
@@ -167,6 +167,6 @@ export function buildProject(options: BuildOptions): BuildRecord {
 
 export function readBuildRecord(dir: string): BuildRecord {
   const path = join(dir, RECORD_FILE);
-  if (!existsSync(path)) throw new CliError(`${dir} is not a tempo-cim project (no ${RECORD_FILE}); make one with 'tempo-cim build'`);
+  if (!existsSync(path)) throw new UserError(`${dir} is not a tempo-cim project (no ${RECORD_FILE}); make one with 'tempo-cim build'`);
   return JSON.parse(readFileSync(path, 'utf8')) as BuildRecord;
 }

@@ -5,7 +5,7 @@
  *   16 u32 kind (1 = raw image pixels, 2 = input codes)              20..31 reserved (0)
  *   32 count label bytes (255 = unlabeled), padded to a multiple of 4, then count records.
  */
-import { CliError } from '../cli/args.ts';
+import { UserError } from '../errors.ts';
 import { loadMnist } from '../data/mnist.ts';
 import type { ModelInput } from '../../runtime/model.ts';
 
@@ -40,7 +40,7 @@ export function encodeVectors(set: VectorSet): Uint8Array {
 
 export function decodeVectors(bytes: Uint8Array, name: string): VectorSet {
   const fail = (why: string): never => {
-    throw new CliError(`${name}: not a tempo-cim vector file (${why})`);
+    throw new UserError(`${name}: not a tempo-cim vector file (${why})`);
   };
   if (bytes.length < VECTORS_HEADER_BYTES) fail('too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -68,10 +68,10 @@ export function recordBytesFor(input: ModelInput): number {
 
 /** The first `count` MNIST test images, for image models whose raw input is MNIST-sized. */
 export function mnistVectors(input: ModelInput, count: number): VectorSet {
-  if (input.kind !== 'image') throw new CliError('this model takes audio: pass --vectors FILE (a tempo-cim vector file of input codes)');
+  if (input.kind !== 'image') throw new UserError('this model takes audio: pass --vectors FILE (a tempo-cim vector file of input codes)');
   const test = loadMnist().test;
   if (input.srcWidth !== test.cols || input.srcHeight !== test.rows) {
-    throw new CliError(`model expects ${input.srcWidth}x${input.srcHeight} images but MNIST is ${test.cols}x${test.rows}: pass --vectors FILE`);
+    throw new UserError(`model expects ${input.srcWidth}x${input.srcHeight} images but MNIST is ${test.cols}x${test.rows}: pass --vectors FILE`);
   }
   const n = Math.min(count, test.count);
   const px = test.rows * test.cols;
@@ -81,8 +81,8 @@ export function mnistVectors(input: ModelInput, count: number): VectorSet {
 /** Checks that a vector set fits the model it will be fed to, and trims it to `count`. */
 export function fitVectors(set: VectorSet, input: ModelInput, count: number, name: string): VectorSet {
   const wantKind = input.kind === 'image' ? KIND_PIXELS : KIND_CODES;
-  if (set.kind !== wantKind) throw new CliError(`${name} holds ${set.kind === KIND_PIXELS ? 'image pixels' : 'input codes'}, but this model takes ${input.kind === 'image' ? 'image pixels' : 'input codes'}`);
-  if (set.recordBytes !== recordBytesFor(input)) throw new CliError(`${name} records are ${set.recordBytes} bytes, the model's input is ${recordBytesFor(input)}`);
+  if (set.kind !== wantKind) throw new UserError(`${name} holds ${set.kind === KIND_PIXELS ? 'image pixels' : 'input codes'}, but this model takes ${input.kind === 'image' ? 'image pixels' : 'input codes'}`);
+  if (set.recordBytes !== recordBytesFor(input)) throw new UserError(`${name} records are ${set.recordBytes} bytes, the model's input is ${recordBytesFor(input)}`);
   const n = Math.min(count, set.labels.length);
   return { ...set, labels: set.labels.subarray(0, n), records: set.records.subarray(0, n * set.recordBytes) };
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
-import { CliError } from '../cli/args.ts';
+import { UserError } from '../errors.ts';
 
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../dist/tempo-cim-runtime.js', import.meta.url));
 
@@ -19,7 +19,7 @@ export interface RuntimeSize {
 }
 
 export async function measureRuntimeSize(path = RUNTIME_BUNDLE): Promise<RuntimeSize> {
-  if (!existsSync(path)) throw new CliError(`the bundled runtime ${path} is missing: run 'npm run build' first`);
+  if (!existsSync(path)) throw new UserError(`the bundled runtime ${path} is missing: run 'npm run build' first`);
   const source = readFileSync(path, 'utf8');
   const minified = await transform(source, { minify: true, format: 'esm', target: 'es2022', loader: 'js' });
   return { bundleBytes: Buffer.byteLength(source), minifiedBytes: Buffer.byteLength(minified.code) };

@@ -1,5 +1,5 @@
 // Property test: mutated WAV, PNG, PGM and IDX files are either decoded or rejected with an
-// InputError whose message names the file; no other exception escapes the loaders.
+// UserError whose message names the file; no other exception escapes the loaders.
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../compiler/audio/wav.ts';
@@ -7,6 +7,7 @@ import { decodePgm, decodePng } from '../../compiler/data/image.ts';
 import { parseIdx } from '../../compiler/data/mnist.ts';
 import { crc32 } from '../../runtime/crc32.ts';
 import { Prng } from '../../compiler/util/prng.ts';
+import { UserError } from '../../compiler/errors.ts';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -74,7 +75,7 @@ function expectDecodedOrNamedError(decode: () => unknown, name: string): 'ok' | 
     return 'ok';
   } catch (error) {
     const e = error as Error;
-    expect(e.name, `${e.name}: ${e.message}`).toBe('InputError');
+    expect(e, `${e.name}: ${e.message}`).toBeInstanceOf(UserError);
     expect(e.message).toContain(name);
     return 'rejected';
   }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { CliError } from '../../cli/args.ts';
+import { UserError } from '../../errors.ts';
 
 const shim = (name: string): string => fileURLToPath(new URL(`./shims/${name}.ts`, import.meta.url));
 
@@ -30,7 +30,7 @@ function moddableModules(projectDir: string, config: unknown): Plugin {
         if (args.path === 'tempo-cim-runtime') return { path: join(projectDir, 'tempo-cim-runtime.js') };
         if (args.path === 'embedded:io/audio/in') {
           const standIn = join(projectDir, 'sim', 'audioin.ts');
-          if (!existsSync(standIn)) throw new CliError(`${projectDir} has no sim/audioin.ts for embedded:io/audio/in`);
+          if (!existsSync(standIn)) throw new UserError(`${projectDir} has no sim/audioin.ts for embedded:io/audio/in`);
           return { path: standIn };
         }
         return { errors: [{ text: `the simulator has no stand-in for Moddable module "${args.path}"` }] };
@@ -46,7 +46,7 @@ function moddableModules(projectDir: string, config: unknown): Plugin {
 /** One XS script: the trace stand-in, then the app's main module and everything it imports. */
 export async function bundleProject(projectDir: string, config: unknown): Promise<string> {
   const main = join(projectDir, 'main.ts');
-  if (!existsSync(main)) throw new CliError(`${projectDir} has no main.ts`);
+  if (!existsSync(main)) throw new UserError(`${projectDir} has no main.ts`);
   // TypeScript drops `import {} from "piu/MC"` (no bindings); Piu installs its globals on load, so
   // the stand-in is loaded first whenever the main module names it.
   const preludes = [shim('trace'), ...(readFileSync(main, 'utf8').includes('"piu/MC"') ? [shim('piu')] : [])];
@@ -61,7 +61,7 @@ export async function bundleProject(projectDir: string, config: unknown): Promis
     logLevel: 'silent',
     plugins: [moddableModules(projectDir, config)],
   }).catch((error: Error & { errors?: { text: string }[] }) => {
-    throw new CliError(`cannot bundle ${main}: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);
+    throw new UserError(`cannot bundle ${main}: ${error.errors?.map((e) => e.text).join('; ') ?? error.message}`);
   });
   return result.outputFiles[0].text;
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from '../../cli/args.ts';
+import { UserError } from '../../errors.ts';
 import { encodeWav, readWav16k } from '../../audio/wav.ts';
 import { XsWorker } from '../../xs/worker.ts';
 import { readBuildRecord } from '../project.ts';
@@ -34,12 +34,12 @@ function readStrokes(path: string): StrokeFile {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CliError(`${path}: not a strokes file (${(error as Error).message})`);
+    throw new UserError(`${path}: not a strokes file (${(error as Error).message})`);
   }
   const digits = (parsed as StrokeFile)?.digits;
   const valid = Array.isArray(digits) && digits.every((d) => Array.isArray(d?.strokes) && d.strokes.every((s) =>
     Array.isArray(s) && s.length > 0 && s.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number' && n >= 0 && n <= 1))));
-  if (!valid) throw new CliError(`${path}: expected {"digits": [{"strokes": [[[u, v], ...], ...]}, ...]} with u, v in [0, 1]`);
+  if (!valid) throw new UserError(`${path}: expected {"digits": [{"strokes": [[[u, v], ...], ...]}, ...]} with u, v in [0, 1]`);
   return parsed as StrokeFile;
 }
 
@@ -51,7 +51,7 @@ function dataFiles(dir: string, options: SimOptions): Map<string, Uint8Array> {
     if (existsSync(path)) data.set(name, new Uint8Array(readFileSync(path)));
   }
   if (options.wavPath) {
-    if (!existsSync(join(dir, 'sim', 'audioin.ts'))) throw new CliError('--wav needs a project with a microphone (build it with --app keywords)');
+    if (!existsSync(join(dir, 'sim', 'audioin.ts'))) throw new UserError(`a microphone clip needs a project with a microphone; ${dir} has none (build a keywords app)`);
     data.set('keyword.wav', encodeWav(readWav16k(options.wavPath), { sampleRate: 16000, channels: 1, encoding: 16 }));
   }
   return data;
@@ -72,7 +72,7 @@ globalThis.handleCommand = (message) => {
 };`;
 
 function storeCommand(name: string, bytes: Uint8Array): Uint8Array {
-  if (name.length > 255 || !/^[\x20-\x7e]+$/.test(name)) throw new CliError(`data file name '${name}' must be short printable ASCII`);
+  if (name.length > 255 || !/^[\x20-\x7e]+$/.test(name)) throw new UserError(`data file name '${name}' must be short printable ASCII`);
   const message = new Uint8Array(1 + name.length + bytes.length);
   message[0] = name.length;
   for (let i = 0; i < name.length; i++) message[1 + i] = name.charCodeAt(i);
@@ -83,7 +83,7 @@ function storeCommand(name: string, bytes: Uint8Array): Uint8Array {
 export async function simulate(dir: string, options: SimOptions = {}): Promise<SimResult> {
   const record = readBuildRecord(dir);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config?: Record<string, unknown> };
-  if (options.strokesPath && record.variant !== 'digits-touch') throw new CliError(`--strokes needs a touch-display digits project; ${dir} holds the ${record.variant} app`);
+  if (options.strokesPath && record.variant !== 'digits-touch') throw new UserError(`touch strokes need a touch-display digits project; ${dir} holds the ${record.variant} app`);
   const strokes = options.strokesPath ? readStrokes(options.strokesPath) : undefined;
   const prelude = [
     `globalThis.__tempoCimScreen = ${JSON.stringify({ width: record.settings.screenWidth, height: record.settings.screenHeight })};`,
