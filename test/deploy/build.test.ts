@@ -3,11 +3,29 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_NAMES } from '../../compiler/deploy/apps.ts';
-import { listDevices } from '../../compiler/deploy/devices.ts';
+import { listDevices, loadDevice } from '../../compiler/deploy/devices.ts';
+import { boardPlatformKey } from '../../compiler/deploy/manifest.ts';
 import { buildProject, type BuildRecord } from '../../compiler/deploy/project.ts';
 import { loadValidator, manifestSchemaUrl } from '../../compiler/deploy/schema.ts';
 import { typecheckProjects } from '../../compiler/deploy/typecheck.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
+
+/**
+ * Which `platforms` entry mcconfig applies for `-p PLATFORM/SUB` (documentation/tools/manifest.md,
+ * tools/mcmanifest.js): the longest exact (or `head/*`, `*\/tail`) match of PLATFORM/SUB then
+ * PLATFORM, else the `...` fallback; `-p sim/NAME` is the host platform with sub-platform NAME.
+ */
+function matchPlatform(platforms: Record<string, Record<string, unknown>>, full: string): Record<string, unknown> | undefined {
+  const parts = full.split('/');
+  while (parts.length > 0) {
+    const partial = parts.join('/');
+    for (const key of Object.keys(platforms)) {
+      if (key.endsWith('/*') ? partial.startsWith(key.slice(0, -1)) : key.startsWith('*/') ? partial.endsWith(key.slice(1)) : partial === key) return platforms[key];
+    }
+    parts.pop();
+  }
+  return platforms['...'];
+}
 
 const cli = join(import.meta.dirname, '../../bin/tempo-cim.js');
 const root = tempDir('build');
@@ -42,13 +60,39 @@ describe('tempo-cim build', () => {
     }
   });
 
-  it('keeps the model in flash as a data resource and sets the board creation settings', () => {
-    for (const { dir, record } of projects) {
+  it('keeps the model in flash as a data resource', () => {
+    for (const { dir } of projects) {
       const app = JSON.parse(readFileSync(join(dir, 'manifest_app.json'), 'utf8'));
       expect(app.data['*']).toContain('./model');
-      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-      expect(manifest.platforms.esp32.creation).toEqual(record.budget.chunkHeapBytes === 94208 ? expect.objectContaining({ static: 94208 }) : expect.objectContaining({ chunk: { initial: 78848, incremental: 0 } }));
     }
+  });
+
+  it('puts the creation settings under the generated board only and refuses other targets', () => {
+    for (const { dir, device, app } of projects) {
+      const profile = loadDevice(device);
+      const { platforms } = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      const board = boardPlatformKey(profile);
+      const generatedFor = board ?? 'lin/m5stack';
+      // The board's own target gets its creation block (and an external microphone's wiring for keywords) ...
+      const own = matchPlatform(platforms, generatedFor);
+      expect(own?.error).toBeUndefined();
+      if (board) {
+        expect(own).toEqual({ creation: profile.moddable.creation, ...(app === 'keywords' && profile.inputs.microphone?.defines ? { defines: profile.inputs.microphone.defines } : {}) });
+      }
+      // ... the desktop simulators build with their own defaults ...
+      for (const host of ['lin/m5stack', 'mac/m5stack', 'win/moddable_two', 'lin']) expect(matchPlatform(platforms, host)).toEqual({});
+      // ... and every other board is refused with the device to regenerate for.
+      for (const other of ['esp32/m5stack_core2', 'esp32/m5stack_cores3', 'esp32/esp32c3', 'esp32/m5stack', 'esp32', 'pico', 'esp/moddable_one']) {
+        if (other === board) continue;
+        const match = matchPlatform(platforms, other);
+        expect(match?.creation).toBeUndefined();
+        expect(match?.error).toMatch(new RegExp(`generated for .*device '${device}'.*--device NAME`));
+      }
+    }
+    expect(loadDevice('esp32c3').moddable.creation.static).toBe(94208);
+    const c3 = JSON.parse(readFileSync(join(root, 'bench-esp32c3', 'manifest.json'), 'utf8'));
+    expect(c3.platforms['esp32/esp32c3'].creation.static).toBe(94208);
+    expect(c3.platforms.esp32).toBeUndefined();
   });
 
   it('rejects a manifest with an unknown key or a malformed platform', () => {
