@@ -3,18 +3,14 @@
  *   node --import tsx bench/throughput-child.ts ENGINE MODEL.tcm SAMPLES WARMUP COUNT OFFSET
  * prints {"name", "perSecond"} as the last line of stdout.
  */
-import { readFileSync } from 'node:fs';
 import { testInputsFor } from '../compiler/profile/test-inputs.ts';
-import { loadModel } from '../runtime/index.ts';
+import { readModelFile } from '../compiler/tcm/read.ts';
 import { floatInputs } from './float-mlp.ts';
 import { ENGINES, ortEngine, runtimeEngine, tfEngine, type Engine, type EngineName } from './node-throughput.ts';
 import { loadOrt, loadTfWasm } from './peers.ts';
 
 async function engineFor(name: EngineName, modelFile: string, samples: number): Promise<Engine> {
-  const raw = readFileSync(modelFile);
-  const bytes = new Uint8Array(raw.length);
-  bytes.set(raw);
-  const model = loadModel(bytes);
+  const { bytes, model } = readModelFile(modelFile);
   const inputs = testInputsFor(model, samples);
   if (!inputs.pixels) throw new Error('the throughput comparison needs a 28x28 digits model');
   switch (name) {

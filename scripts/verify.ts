@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from '../compiler/cli/args.ts';
-import { readModelFile } from '../compiler/cli/inspect.ts';
+import { readModelFile } from '../compiler/tcm/read.ts';
 import { loadMnist } from '../compiler/data/mnist.ts';
 import { Progress } from '../compiler/util/progress.ts';
 import { XsRuntime } from '../compiler/xs/runtime-host.ts';

@@ -1,9 +1,8 @@
 /** `tempo-cim eval`: runs a .tcm on the MNIST test set or a keyword test split with the runtime (Node or real XS). */
-import { readFileSync } from 'node:fs';
 import { CliError, parseArgs } from './args.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { type EvalReport, evaluateCodes, evaluateModel } from '../train/evaluate.ts';
-import { loadModel } from '../../runtime/index.ts';
+import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'evaluate a .tcm on the MNIST test set or a keyword test split with the runtime (Node or XS)';
 
@@ -40,19 +39,13 @@ export async function run(args: string[]): Promise<number> {
   if (split !== 'test' && split !== 'validation') throw new CliError(`--split must be test or validation, got '${split}'`);
   if (options.split !== undefined && options.dataset !== 'keywords') throw new CliError('--split applies to --dataset keywords (MNIST has only its test set)');
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(positional[0]);
-  } catch (error) {
-    throw new CliError(`${positional[0]}: cannot read (${(error as Error).message})`);
-  }
+  const { bytes, model } = readModelFile(positional[0]);
   const tty = !options.json && process.stderr.isTTY;
   const start = Date.now();
   const onProgress = tty ? (d: number, n: number) => { if (d % 250 === 0 || d === n) process.stderr.write(`\r\x1b[K${engine}: ${d}/${n}`); } : undefined;
   let report: EvalReport;
   let frontendSeconds: number | null = null;
   if (options.dataset === 'keywords') {
-    const model = loadModel(bytes);
     if (model.input.kind !== 'audio') throw new CliError(`${positional[0]} is not a keyword (audio input) model`);
     const { keywordTestCodes } = await import('../train/keywords.ts');
     const t0 = Date.now();

@@ -1,6 +1,6 @@
 /** `tempo-cim inspect model.tcm`: header, input mapping, layers, sizes, labels and provenance. */
-import { readFileSync } from 'node:fs';
-import { loadModel, readProvenance, scratchBytesFor, type Layer, type Model } from '../../runtime/index.ts';
+import { readProvenance, scratchBytesFor, type Layer, type Model } from '../../runtime/index.ts';
+import { readModelFile } from '../tcm/read.ts';
 import { CliError, parseArgs } from './args.ts';
 
 export const summary = 'print a model\'s header, layers, sizes and labels';
@@ -14,19 +14,6 @@ training provenance.
 Options:
   --json   print the same as JSON
 `;
-
-export function readModelFile(path: string): { bytes: Uint8Array; model: Model } {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (error) {
-    throw new CliError(`cannot read model '${path}': ${(error as Error).message}`);
-  }
-  // Copy to an 8-aligned buffer so typed-array views line up.
-  const aligned = new Uint8Array(bytes.length);
-  aligned.set(bytes);
-  return { bytes: aligned, model: loadModel(aligned) };
-}
 
 function describeLayer(layer: Layer, index: number) {
   return {

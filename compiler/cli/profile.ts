@@ -3,7 +3,7 @@ import { loadDevice } from '../deploy/devices.ts';
 import { formatProfile } from '../profile/format.ts';
 import { profileModel } from '../profile/profile.ts';
 import { CliError, parseArgs } from './args.ts';
-import { readModelFile } from './inspect.ts';
+import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'flash, RAM and XS compute per inference, and whether a model fits a board';
 export const usage = `

@@ -6,7 +6,7 @@ import { profileModel } from '../profile/profile.ts';
 import { renderReport } from '../report/html.ts';
 import { buildReportData } from '../report/report-data.ts';
 import { CliError, parseArgs } from './args.ts';
-import { readModelFile } from './inspect.ts';
+import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'write a self-contained HTML report: training curves, confusion, spike raster, stall, ops, profile';
 export const usage = `

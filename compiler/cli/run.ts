@@ -1,9 +1,9 @@
 /** `tempo-cim run`: classifies one image file (PNG or PGM) or one WAV clip (keyword model) with a .tcm model. */
-import { readFileSync } from 'node:fs';
 import { CliError, parseArgs } from './args.ts';
 import { loadImageFile } from '../data/image.ts';
 import { readWav16k } from '../audio/wav.ts';
-import { createAudioFrontend, createNetwork, encodeImage, loadModel } from '../../runtime/index.ts';
+import { createAudioFrontend, createNetwork, encodeImage } from '../../runtime/index.ts';
+import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'classify an image (PNG or PGM) or a WAV clip (keyword model) with a .tcm model';
 
@@ -32,13 +32,7 @@ export async function run(args: string[]): Promise<number> {
   if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
   if (typeof options.image !== 'string' && typeof options.wav !== 'string') throw new CliError('--image FILE or --wav FILE is required');
   if (typeof options.image === 'string' && typeof options.wav === 'string') throw new CliError('give either --image or --wav, not both');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(positional[0]);
-  } catch (error) {
-    throw new CliError(`${positional[0]}: cannot read (${(error as Error).message})`);
-  }
-  const model = loadModel(bytes);
+  const { model } = readModelFile(positional[0]);
   let codes: Uint8Array;
   if (typeof options.wav === 'string') {
     if (model.input.kind !== 'audio') throw new CliError(`${positional[0]} is not a keyword (audio input) model; use --image`);

@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { encodeWav, readWav16k } from '../audio/wav.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { loadModel, type Model } from '../../runtime/model.ts';
+import type { Model } from '../../runtime/model.ts';
+import { readModelFile } from '../tcm/read.ts';
 import { appVariant, type AppName, type AppVariant } from './apps.ts';
 import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './budget.ts';
 import { buildCommands, type BuildCommands } from './commands.ts';
@@ -52,12 +53,6 @@ export interface BuildRecord {
 export const RECORD_FILE = 'tempo-cim.json';
 const DEFAULT_VECTORS = 100;
 
-function readModel(path: string): { bytes: Uint8Array; model: Model } {
-  if (!existsSync(path)) throw new UserError(`model file ${path} not found`);
-  const bytes = new Uint8Array(readFileSync(path));
-  return { bytes, model: loadModel(bytes) };
-}
-
 function collectVectors(options: BuildOptions, model: Model): VectorSet {
   const count = options.count ?? DEFAULT_VECTORS;
   if (!Number.isInteger(count) || count < 1) throw new UserError(`the vector count must be a positive integer, got ${count}`);
@@ -97,7 +92,7 @@ function checkInput(variant: AppVariant, model: Model): void {
 
 export function buildProject(options: BuildOptions): BuildRecord {
   const profile: DeviceProfile = loadDevice(options.device);
-  const { bytes: modelBytes, model } = readModel(options.modelPath);
+  const { bytes: modelBytes, model } = readModelFile(options.modelPath);
   const variant = appVariant(options.app, profile);
   checkInput(variant, model);
   const vectors = variant.vectors ? encodeVectors(collectVectors(options, model)) : null;

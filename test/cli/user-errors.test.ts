@@ -31,6 +31,7 @@ describe('user errors exit 2 with one line', () => {
     ['ImageError', ['run', image, '--image', badPng], /digit\.png: unsupported image format/],
     ['WavError', ['run', audio, '--wav', badWav], /clip\.wav/],
     ['ModelError', ['inspect', badModel], /magic/],
+    ['missing model file', ['eval', join(dir, 'missing.tcm'), '--dataset', 'mnist'], /missing\.tcm: cannot read the model \(no such file\)/],
     ['deploy UserError', ['build', image, '--device', 'nosuch', '--out', join(dir, 'out')], /unknown device 'nosuch'/],
   ])('%s', (_, args, message) => {
     const result = cli(args as string[]);
