@@ -1,12 +1,8 @@
 /** `tempo-cim train`: trains a digits classifier with the quantized spiking forward and writes a .tcm. */
 import { CliError, intOption, parseArgs, parseIntList, realOption } from './args.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
-import { writeModel } from '../tcm/writer.ts';
-import { historyForProvenance, toModelSpec } from '../train/export.ts';
-import { evaluateModel } from '../train/evaluate.ts';
-import { convertFloat } from '../train/convert.ts';
-import { type TrainOptions, type TrainResult, encodeSet, imageInput, train } from '../train/trainer.ts';
+import { type DigitsResult, trainDigits } from '../pipelines/digits.ts';
+import type { TrainOptions } from '../train/trainer.ts';
 import type { TrainMode } from '../train/net.ts';
 
 export const summary = 'train a digits or keyword classifier (quantized spiking forward, split-train for the macro) and write a .tcm';
@@ -72,15 +68,7 @@ recipes with \`tempo-cim eval --split validation\`, not on the test split.
   --json                print the result as JSON
 `;
 
-export interface TrainCommandResult {
-  result: TrainResult;
-  bytes: Uint8Array;
-  graphAccuracy: number;
-  runtimeAccuracy: number;
-  /** Runtime accuracy on the held-out training images (--validation), else null. */
-  validationAccuracy: number | null;
-  out: string;
-}
+export type TrainCommandResult = DigitsResult;
 
 export function optionsFromArgs(o: Record<string, string | number | boolean | undefined>): { opts: Partial<TrainOptions>; pool: number } {
   const input = (o.input as number | undefined) ?? 28;
@@ -127,7 +115,7 @@ export const trainSpec = {
   channels: 'string', kernel: 'number', stride: 'number',
 } as const;
 
-/** Trains, converts (float mode), exports, writes and evaluates; shared by train, start and ablate. */
+/** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
@@ -149,59 +137,8 @@ export async function trainAndWrite(o: Record<string, string | number | boolean 
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n >= trainSet.count) throw new CliError(`--validation must be an integer from 1 to ${trainSet.count - 1} (the training images left), got ${n}`);
     validationSet = subset(trainSet, n, trainSet.count - n);
     trainSet = subset(trainSet, trainSet.count - n);
-    opts.evalName = 'validation';
   }
-  if (data.train.rows !== 28 || data.train.cols !== 28) throw new CliError(`expected 28x28 images, got ${data.train.rows}x${data.train.cols}`);
-  const input = imageInput(28, 28, pool, 4);
-  // Per-epoch figures come from the validation images when there are some, else from the test set.
-  const result = await train(trainSet, validationSet ?? data.test, input, opts);
-  let { cfg, params } = result;
-  let lambdas: number[] | undefined;
-  if (cfg.mode === 'float') {
-    const calib = subset(trainSet, 10000);
-    const conv = convertFloat(cfg, result.layout, params, encodeSet(calib, input), calib.count);
-    cfg = conv.cfg;
-    params = conv.params;
-    lambdas = conv.lambdas;
-  }
-  const lastEpoch = result.history[result.history.length - 1];
-  const provenance = {
-    tool: 'tempo-cim train',
-    dataset: 'mnist',
-    history: historyForProvenance(result.history),
-    input: `${28 / pool}x${28 / pool}`,
-    hidden: result.options.hidden,
-    mode: result.options.mode,
-    epochs: result.options.epochs,
-    seed: result.options.seed,
-    batch: result.options.batch,
-    lr: result.options.lr,
-    // Recipe knobs added later are recorded only when set, so existing configurations keep their bytes.
-    ...(result.options.lrFloor !== 0.01 ? { lrFloor: result.options.lrFloor } : {}),
-    ...(result.options.warmupSteps !== 300 ? { warmupSteps: result.options.warmupSteps } : {}),
-    ...(result.options.labelSmoothing ? { labelSmoothing: result.options.labelSmoothing } : {}),
-    ...(result.options.weightDecay ? { weightDecay: result.options.weightDecay } : {}),
-    shift: result.options.shift,
-    ...(result.options.rotate ? { rotate: result.options.rotate } : {}),
-    ...(result.options.zoom ? { zoom: result.options.zoom } : {}),
-    macro: cfg.mode === 'split' ? { groupRows: cfg.groupRows, chargeBound: cfg.chargeBound } : null,
-    trainSamples: trainSet.count,
-    ...(validationSet
-      ? { validationImages: validationSet.count, graphValidationAccuracy: lastEpoch?.testAccuracy ?? null }
-      : { graphTestAccuracy: lastEpoch?.testAccuracy ?? null }),
-    conversionLambdas: lambdas ?? null,
-  };
-  const spec = toModelSpec(cfg, result.layout, params, input, provenance);
-  const bytes = writeModel(spec);
-  writeFileAtomic(out, bytes);
-  const report = await evaluateModel(bytes, data.test);
-  // The graph's last-epoch figure is on whichever set it was evaluated on (validation or test).
-  const graphAccuracy = result.options.mode === 'float' ? NaN : lastEpoch?.testAccuracy ?? NaN;
-  const graphText = Number.isNaN(graphAccuracy) ? '' : `, training graph ${(100 * graphAccuracy).toFixed(2)}%`;
-  const validation = validationSet ? await evaluateModel(bytes, validationSet) : null;
-  const held = validation ? `runtime validation accuracy ${(100 * validation.accuracy).toFixed(2)}% on ${validationSet!.count} held-out training images${graphText}; test ` : 'runtime test ';
-  log(`wrote ${out} (${bytes.length} bytes); ${held}accuracy ${(100 * report.accuracy).toFixed(2)}%${validation ? '' : graphText}; trained in ${result.seconds.toFixed(0)} s`);
-  return { result, bytes, graphAccuracy, runtimeAccuracy: report.accuracy, validationAccuracy: validation?.accuracy ?? null, out };
+  return trainDigits({ train: trainSet, validation: validationSet, test: data.test, pool, options: opts, out }, log);
 }
 
 export async function run(args: string[]): Promise<number> {
