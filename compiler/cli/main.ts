@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   build: () => import('./build.ts'),
   sim: () => import('./sim.ts'),
   profile: () => import('./profile.ts'),
+  robustness: () => import('./robustness.ts'),
   report: () => import('./report.ts'),
   bench: () => import('./bench.ts'),
 };

@@ -42,25 +42,63 @@ export interface DeviceProfile {
 
 export const devicesDir = new URL('../../devices/', import.meta.url);
 
-/** Names of the profiles shipped in devices/ (file names without .json, schema excluded). */
-export function listDevices(): string[] {
+/** A profile file's JSON, validated against devices/profile.schema.json (a board or a CIM macro). */
+export interface ProfileFile {
+  /** Profile name, or the path when it was given as a file. */
+  source: string;
+  json: { kind?: string; name: string } & Record<string, unknown>;
+}
+
+/** Whether a validated profile describes a compute-in-memory macro rather than a board. */
+export function isMacroProfile(file: ProfileFile): boolean {
+  return file.json.kind === 'cim-macro';
+}
+
+function profileNames(): string[] {
   return readdirSync(devicesDir)
     .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
 }
 
-/** Loads and validates one profile by name; unknown names and invalid files are user errors. */
-export function loadDevice(name: string): DeviceProfile {
-  const known = listDevices();
-  if (!known.includes(name)) {
-    throw new UserError(`unknown device '${name}'; known devices: ${known.join(', ')}`);
+/** Names of the board profiles shipped in devices/ (file names without .json; macros and the schema excluded). */
+export function listDevices(): string[] {
+  return profileNames().filter((name) => JSON.parse(readFileSync(new URL(`${name}.json`, devicesDir), 'utf8')).kind !== 'cim-macro');
+}
+
+/** Names of the compute-in-memory macro profiles shipped in devices/. */
+export function listMacroDevices(): string[] {
+  const boards = listDevices();
+  return profileNames().filter((name) => !boards.includes(name));
+}
+
+/**
+ * Reads and validates one profile: a name from devices/, or a path to a .json file (a custom
+ * profile). Unknown names, unreadable files and invalid profiles are user errors.
+ */
+export function readProfileFile(nameOrPath: string): ProfileFile {
+  const isPath = nameOrPath.endsWith('.json') || nameOrPath.includes('/');
+  if (!isPath && !profileNames().includes(nameOrPath)) {
+    throw new UserError(`unknown device '${nameOrPath}'; known devices: ${profileNames().join(', ')}`);
   }
-  const profile = JSON.parse(readFileSync(new URL(`${name}.json`, devicesDir), 'utf8')) as DeviceProfile;
-  const problems = loadValidator(deviceSchemaUrl)(profile);
-  if (problems.length > 0) throw new UserError(`devices/${name}.json is not a valid profile: ${problems.join('; ')}`);
-  if (profile.name !== name) throw new UserError(`devices/${name}.json names itself '${profile.name}'`);
-  return profile;
+  const where = isPath ? nameOrPath : `devices/${nameOrPath}.json`;
+  let json: ProfileFile['json'];
+  try {
+    json = JSON.parse(readFileSync(isPath ? nameOrPath : new URL(`${nameOrPath}.json`, devicesDir), 'utf8'));
+  } catch (error) {
+    throw new UserError(`${where}: cannot read the profile (${(error as Error).message})`);
+  }
+  const problems = loadValidator(deviceSchemaUrl)(json);
+  if (problems.length > 0) throw new UserError(`${where} is not a valid profile: ${problems.join('; ')}`);
+  if (!isPath && json.name !== nameOrPath) throw new UserError(`${where} names itself '${json.name}'`);
+  return { source: where, json };
+}
+
+/** Loads and validates one board profile by name (or path); macro profiles and invalid files are user errors. */
+export function loadDevice(name: string): DeviceProfile {
+  const file = readProfileFile(name);
+  if (isMacroProfile(file)) throw new UserError(`'${name}' is a compute-in-memory macro profile, not a board; boards: ${listDevices().join(', ')}`);
+  return file.json as unknown as DeviceProfile;
 }
 
 /** Bytes of XS chunk heap available to scripts: the static block when the board uses one, else the chunk heap. */

@@ -14,7 +14,10 @@ export function loadValidator(schemaUrl: URL): Validator {
   const validate = ajv.compile(schema);
   return (value) => {
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    // The profile schema picks a branch with if/then/else; the branch's own errors say what is wrong.
+    return (validate.errors ?? [])
+      .filter((e) => e.keyword !== 'if')
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : ''}`);
   };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chunkHeapBytes, devicesDir, listDevices, loadDevice } from '../../compiler/deploy/devices.ts';
+import { chunkHeapBytes, devicesDir, listDevices, listMacroDevices, loadDevice } from '../../compiler/deploy/devices.ts';
+import { loadMacroDevice } from '../../compiler/macro/device.ts';
 import { deviceSchemaUrl, loadValidator } from '../../compiler/deploy/schema.ts';
 
 describe('device profiles', () => {
@@ -36,5 +37,22 @@ describe('device profiles', () => {
 
   it('refuses unknown device names with the list of known ones', () => {
     expect(() => loadDevice('esp8266')).toThrow(/unknown device 'esp8266'; known devices: esp32, esp32c3, esp32s3, sim/);
+  });
+
+  it('ships the tempo-cim macro profile, validated by the same schema, and keeps it out of the boards', () => {
+    expect(listMacroDevices()).toEqual(['tempo-cim']);
+    const raw = JSON.parse(readFileSync(new URL('tempo-cim.json', devicesDir), 'utf8'));
+    expect(loadValidator(deviceSchemaUrl)(raw)).toEqual([]);
+    const macro = loadMacroDevice('tempo-cim');
+    // 16 Kb = 128 rows x 128 binary cells = 128 rows x 16 eight-bit weights.
+    expect(macro.array.rows * macro.array.columns).toBe(16 * 1024);
+    expect(macro.array.columns / macro.weights.cellsPerWeight).toBe(16);
+    expect(macro.macro).toEqual({ groupRows: 128, chargeBound: 4 });
+    expect(() => loadDevice('tempo-cim')).toThrow(/'tempo-cim' is a compute-in-memory macro profile, not a board/);
+    expect(() => loadMacroDevice('esp32')).toThrow(/'esp32' is a board profile/);
+    const broken = { ...raw, array: { rows: 128 }, published: { ...raw.published, topsPerWatt: -1 } };
+    const problems = loadValidator(deviceSchemaUrl)(broken);
+    expect(problems).toContain("/array must have required property 'columns'");
+    expect(problems).toContain('/published/topsPerWatt must be > 0');
   });
 });
