@@ -33,6 +33,8 @@ export interface DeviceProfile {
   description: string;
   chip: string;
   clockMHz: number;
+  /** Estimated cycles per instruction (device-time estimates from RV32IMC counts); absent: no estimate. */
+  cpi?: { min: number; max: number; basis: string };
   moddable: { platform: string; simulator: string; source: string; creation: CreationSettings };
   flash: { totalBytes: number; dataBudgetBytes: number };
   ram: { sramBytes: number; psramBytes: number; scratchBudgetBytes: number };
