@@ -2,6 +2,8 @@
 import { basename } from 'node:path';
 import { loadDevice } from '../deploy/devices.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { loadMacroDevice } from '../macro/device.ts';
+import { macroProfile } from '../profile/macro.ts';
 import { profileModel } from '../profile/profile.ts';
 import { renderReport } from '../report/html.ts';
 import { buildReportData } from '../report/report-data.ts';
@@ -10,23 +12,25 @@ import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'write a self-contained HTML report: training curves, confusion, spike raster, stall, ops, profile';
 export const usage = `
-Usage: tempo-cim report MODEL.tcm [--out report.html] [--device esp32] [--limit N] [--xs-limit N]
+Usage: tempo-cim report MODEL.tcm [--out report.html] [--device esp32] [--macro tempo-cim] [--limit N] [--xs-limit N]
 
 Writes one HTML file that opens offline (inline SVG and script, no network):
   training curves from the model's provenance (when it records per-epoch history),
   the confusion matrix and per-neuron firing (spike stall) of the integer runtime over test inputs,
   a spike raster of three test inputs (every layer, time on the x axis),
-  per-layer op counts, and the device profile (as 'tempo-cim profile').
+  per-layer op counts, the device profile (as 'tempo-cim profile'), and the model on a
+  compute-in-memory macro: which layer sits on which arrays, energy per layer (estimates).
 
 Options:
   --out FILE       output file (default: MODEL.report.html next to the model)
   --device NAME    board profile for the profile section (default esp32)
+  --macro NAME     macro profile for the macro section (default tempo-cim; 'none' leaves it out)
   --limit N        test inputs run by the Node runtime (default 10000: the MNIST test set)
   --xs-limit N     of those, inputs also run in XS for the compute profile (default 200)
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, { out: 'string', device: 'string', limit: 'number', 'xs-limit': 'number' });
+  const { positional, options } = parseArgs(args, { out: 'string', device: 'string', macro: 'string', limit: 'number', 'xs-limit': 'number' });
   if (positional.length !== 1) throw new CliError('expected one model file (see --help)');
   const limit = (options.limit as number | undefined) ?? 10000;
   const xsLimit = (options['xs-limit'] as number | undefined) ?? 200;
@@ -36,9 +40,12 @@ export async function run(args: string[]): Promise<number> {
   const file = positional[0];
   const out = (options.out as string | undefined) ?? file.replace(/\.tcm$/i, '') + '.report.html';
   const device = loadDevice((options.device as string | undefined) ?? 'esp32');
+  const macroName = (options.macro as string | undefined) ?? 'tempo-cim';
+  const macroDevice = macroName === 'none' ? null : loadMacroDevice(macroName);
   const { bytes } = readModelFile(file);
   const run = await profileModel(bytes, device, { limit, xsLimit: Math.min(xsLimit, limit) });
-  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`)));
+  const macro = macroDevice ? macroProfile(run.model, macroDevice, run.inputs.codes.slice(0, limit), run.inputs.source) : null;
+  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`, macro)));
   console.log(`wrote ${out}`);
   return 0;
 }

@@ -236,9 +236,52 @@
     return true;
   }
 
+  function drawMacro(container) {
+    const m = data.macro;
+    if (!m) {
+      note(container, 'No compute-in-memory macro profile was requested.');
+      return false;
+    }
+    const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
+    const h3 = document.createElement('h3');
+    h3.textContent = m.arrays + ' arrays on ' + m.device + ' (' + pct(m.utilisation) + ' of their cells used); each square is one array, coloured by layer';
+    container.appendChild(h3);
+    const size = 12, perLine = 40, L = 10, T = 8;
+    const lines = Math.ceil(m.arrays / perLine);
+    const s = svg(container, 'macro', L + perLine * size + 200, T + lines * size + 10 + m.layers.length * 16);
+    m.layers.forEach((l, k) => {
+      const color = colors[k % colors.length];
+      for (let a = 0; a < l.arrays; a++) {
+        const id = l.firstArray + a;
+        const r = el('rect', { x: L + (id % perLine) * size, y: T + Math.floor(id / perLine) * size, width: size - 2, height: size - 2, fill: color, 'data-array': id }, s);
+        el('title', {}, r).textContent = 'array ' + id + ': layer ' + l.index + ', row group ' + Math.floor(a / l.columnTiles) + ', column tile ' + (a % l.columnTiles);
+      }
+      const y = T + lines * size + 10 + k * 16;
+      el('rect', { x: L, y: y, width: 10, height: 10, fill: color }, s);
+      text(s, L + 14, y + 9, 'layer ' + l.index + ' ' + l.shape + ': ' + l.rowGroups + ' row groups x ' + l.columnTiles + ' column tiles = ' + l.arrays + ' arrays, ' + pct(l.utilisation) + ' of cells');
+    });
+    const W = 560, rowH = 44, BL = 150;
+    const e = svg(container, 'macro-energy', W, 10 + m.layers.length * rowH + 10);
+    const max = Math.max.apply(null, m.layers.map((l) => l.energyDenseJ).concat([1e-30]));
+    const nj = (j) => (j * 1e9).toPrecision(3) + ' nJ';
+    m.layers.forEach((l, k) => {
+      const y = 10 + k * rowH;
+      text(e, 0, y + 14, 'layer ' + l.index + ' ' + l.shape);
+      el('rect', { x: BL, y: y, width: ((W - BL - 10) * l.energyDenseJ) / max, height: 16, fill: '#bbb', 'data-energy': 'dense' }, e);
+      el('rect', { x: BL, y: y + 18, width: Math.max(1, ((W - BL - 10) * l.energySpikingJ) / max), height: 16, fill: '#2ca02c', 'data-energy': 'spiking' }, e);
+      text(e, BL + 4, y + 12, 'dense-equivalent ' + nj(l.energyDenseJ), { 'font-size': 10 });
+      text(e, BL + 4, y + 30, 'spiking rows ' + nj(l.energySpikingJ), { 'font-size': 10 });
+    });
+    const us = (sec) => (sec * 1e6).toPrecision(3) + ' us';
+    note(container, 'Energy per inference by layer (' + m.label + '). Total ' + nj(m.energySpikingJ) + ' for the rows that spike, ' + nj(m.energyDenseJ) +
+      ' dense-equivalent; latency ' + us(m.latencySeconds) + ' (' + m.timeSteps + ' time steps; ' + us(m.latencyEarlySeconds) + ' with early termination); area ' +
+      m.areaMm2.toFixed(3) + ' mm2. ' + (m.runsAsTrained ? 'Every layer runs in macro mode as trained.' : 'Some layers do not run as the macro computes: see tempo-cim profile --device ' + m.device + '.'));
+    return true;
+  }
+
   const charts = [
     ['history', drawHistory], ['confusion', drawConfusion], ['raster', drawRasters],
-    ['stall', drawStall], ['ops', drawOps], ['profile', drawProfile],
+    ['stall', drawStall], ['ops', drawOps], ['profile', drawProfile], ['macro', drawMacro],
   ];
   let drawn = 0;
   const failures = [];

@@ -33,6 +33,7 @@ const SECTIONS: [string, string][] = [
   ['stall', 'Spike stall: firing rate per neuron'],
   ['ops', 'Operations per layer'],
   ['profile', 'Device profile'],
+  ['macro', 'Compute-in-memory macro: arrays and energy per layer'],
 ];
 
 export function renderReport(data: ReportData): string {

@@ -4,6 +4,7 @@
  * few inputs (every layer's output codes), per-layer op counts and the device profile.
  */
 import { createNetwork, type Model } from '../../runtime/index.ts';
+import type { MacroProfile } from '../profile/macro.ts';
 import type { Profile, ProfileRun } from '../profile/profile.ts';
 
 export interface EpochPoint {
@@ -46,6 +47,8 @@ export interface ReportData {
   rasters: Raster[];
   firing: LayerFiring[];
   profile: Profile;
+  /** The model mapped onto a compute-in-memory macro (arrays, energy per layer), when requested. */
+  macro: MacroProfile | null;
 }
 
 /** Per-epoch history from provenance: `history` (or `epochs`) arrays of records with an epoch number. */
@@ -84,7 +87,7 @@ export function rastersOf(model: Model, codes: Uint8Array[], labels: number[] | 
   });
 }
 
-export function buildReportData(run: ProfileRun, title: string, rasterCount = 3): ReportData {
+export function buildReportData(run: ProfileRun, title: string, macro: MacroProfile | null = null, rasterCount = 3): ReportData {
   const { model, inputs, sweep, profile } = run;
   const firing: LayerFiring[] = sweep.activity.map((a, k) => ({
     name: `layer ${k}`,
@@ -102,5 +105,6 @@ export function buildReportData(run: ProfileRun, title: string, rasterCount = 3)
     rasters: rastersOf(model, inputs.codes, inputs.labels, rasterCount),
     firing,
     profile,
+    macro,
   };
 }

@@ -55,15 +55,15 @@ function embeddedData(html: string): any {
 }
 
 describe.skipIf(!haveChromium)('tempo-cim report in headless Chromium', () => {
-  it('renders all six charts with one mark per datum, offline', () => {
+  it('renders all seven charts with one mark per datum, offline', () => {
     const { html, dom } = writeReport(true);
     // Self-contained: nothing is fetched from anywhere.
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     const data = embeddedData(html);
     expect(dom).toMatch(/<body[^>]*data-rendered="ok"/);
-    expect(dom).toMatch(/<body[^>]*data-charts="6"/);
-    for (const chart of ['history', 'confusion', 'raster', 'stall', 'ops', 'profile']) expect(dom).toContain(`data-chart="${chart}"`);
+    expect(dom).toMatch(/<body[^>]*data-charts="7"/);
+    for (const chart of ['history', 'confusion', 'raster', 'stall', 'ops', 'profile', 'macro', 'macro-energy']) expect(dom).toContain(`data-chart="${chart}"`);
     // Training curves: one polyline per recorded series.
     expect(count(dom, /data-series="(trainAccuracy|testAccuracy|loss)"/g)).toBe(3);
     // Confusion matrix: 10 x 10 cells whose counts add up to the test inputs.
@@ -78,12 +78,16 @@ describe.skipIf(!haveChromium)('tempo-cim report in headless Chromium', () => {
     // Stall histogram: ten bins for the hidden layer; op bars: two per layer.
     expect(count(dom, /data-bin="/g)).toBe(10);
     expect(count(dom, /data-bar="/g)).toBe(4);
+    // Macro section: one square per array (784 rows -> 7 row groups x 2 tiles of 16 weights; 20 -> 10: 1), two energy bars per layer.
+    expect(data.macro.arrays).toBe(15);
+    expect(count(dom, /data-array="/g)).toBe(15);
+    expect(count(dom, /data-energy="/g)).toBe(4);
   });
 
   it('degrades gracefully when the provenance has no training history', () => {
     const { dom } = writeReport(false);
     expect(dom).toMatch(/<body[^>]*data-rendered="ok"/);
-    expect(dom).toMatch(/<body[^>]*data-charts="5"/);
+    expect(dom).toMatch(/<body[^>]*data-charts="6"/);
     expect(dom).not.toContain('data-chart="history"');
     expect(dom).toContain('no per-epoch history');
     expect(count(dom, /data-cell="/g)).toBe(100);
