@@ -4,6 +4,7 @@
  * a = 0 never spikes and costs nothing.
  */
 import { InputError } from './errors.ts';
+import type { NativeKernels } from './kernels.ts';
 import type { ImageInput } from './model.ts';
 
 /** Step at which a code spikes in a window of `max` steps, or -1 for no spike. */
@@ -13,13 +14,18 @@ export function spikeTime(code: number, max: number): number {
 
 /**
  * Box-downsamples an 8-bit grayscale image by `pool` and maps each cell to a code:
- * code = min(A, (sum of pool*pool pixels * mul + 2^(shift-1)) >> shift). Integer only.
+ * code = min(A, (sum of pool*pool pixels * mul + 2^(shift-1)) >> shift). Integer only. With native
+ * kernels (the model's, `model.native`) the same arithmetic runs in C.
  */
-export function encodeImage(input: ImageInput, pixels: Uint8Array, codes: Uint8Array): Uint8Array {
+export function encodeImage(input: ImageInput, pixels: Uint8Array, codes: Uint8Array, native: NativeKernels | null = null): Uint8Array {
   const { srcWidth, srcHeight, pool, mul, shift } = input;
   if (pixels.length !== srcWidth * srcHeight) throw new InputError('wrong-length', `image has ${pixels.length} pixels, expected ${srcWidth}x${srcHeight} = ${srcWidth * srcHeight}`);
   if (codes.length !== input.channels) throw new InputError('wrong-length', `code buffer has ${codes.length} cells, expected ${input.channels}`);
   const max = (1 << input.bits) - 1;
+  if (native) {
+    native.encodeImage(pixels, codes, srcWidth, srcHeight, pool, mul, shift, max);
+    return codes;
+  }
   const width = srcWidth / pool;
   const height = srcHeight / pool;
   const round = 1 << (shift - 1);

@@ -7,6 +7,7 @@
 import { crc32 } from './crc32.ts';
 import { ModelError } from './errors.ts';
 import * as F from './format.ts';
+import type { NativeKernels } from './kernels.ts';
 import { decodeUtf8 } from './utf8.ts';
 
 export interface ImageInput {
@@ -77,11 +78,18 @@ export interface Model {
   labels: string[];
   /** Raw UTF-8 JSON of the training provenance (see readProvenance). */
   provenanceBytes: Uint8Array | null;
+  /** Native kernels chosen at load (null: the TypeScript kernels run). */
+  native: NativeKernels | null;
 }
 
 export interface LoadOptions {
   /** Skip the CRC pass (e.g. on a device after a first verified boot). Structure is still checked. */
   verifyCrc?: boolean;
+  /**
+   * Native kernels (module "tempo-cim-native" on a device): the CRC and value checks run in C
+   * here, and networks created from this model run their layers in C. Results are identical.
+   */
+  native?: NativeKernels | null;
 }
 
 interface Section {
@@ -112,6 +120,7 @@ function asBytes(source: ArrayBufferLike | Uint8Array): Uint8Array {
 export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOptions = {}): Model {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) fail('unsupported-host', 'the runtime needs a little-endian host');
   const bytes = asBytes(source);
+  const native = options.native ?? null;
   if (bytes.byteOffset % F.SECTION_ALIGN !== 0) fail('misaligned', `model buffer starts at byte offset ${bytes.byteOffset}, not a multiple of ${F.SECTION_ALIGN}`);
   if (bytes.length < F.HEADER_BYTES) fail('truncated', `file has ${bytes.length} bytes, less than the ${F.HEADER_BYTES}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -124,7 +133,7 @@ export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOpt
   if (fileBytes < F.HEADER_BYTES) fail('bad-section', `header file size ${fileBytes} is smaller than the header`);
   if (options.verifyCrc !== false) {
     const stored = view.getUint32(12, true);
-    const actual = crc32(bytes, F.CRC_START, fileBytes);
+    const actual = native ? native.crc32(bytes, F.CRC_START, fileBytes) : crc32(bytes, F.CRC_START, fileBytes);
     if (stored !== actual) fail('crc-mismatch', `CRC32 mismatch: stored ${hex(stored)}, computed ${hex(actual)} (file corrupted)`);
   }
   const sectionCount = view.getUint16(16, true);
@@ -157,7 +166,7 @@ export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOpt
   let inBits = input.bits;
   let work = 0;
   for (let index = 0; index < layerCount; index++) {
-    const layer = readLayer(index, find, int32s, int8s, inBits);
+    const layer = readLayer(index, find, int32s, int8s, inBits, native);
     if (layer.inFrames * layer.inChannels !== inFramesPrev * inChannelsPrev) {
       fail('dimension-out-of-range', `layer ${index} takes ${layer.inFrames}x${layer.inChannels} inputs but receives ${inFramesPrev}x${inChannelsPrev}`);
     }
@@ -176,7 +185,7 @@ export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOpt
   if (labels.length !== last.outChannels) fail('bad-section', `${labels.length} labels for ${last.outChannels} output neurons`);
   const prov = find(F.TAG.provenance, F.GLOBAL_SECTION, false);
   const provenanceBytes = prov ? bytes.subarray(prov.offset, prov.offset + prov.bytes) : null;
-  return { versionMajor, versionMinor, fileBytes, input, layers, labels, provenanceBytes };
+  return { versionMajor, versionMinor, fileBytes, input, layers, labels, provenanceBytes, native };
 }
 
 function hex(value: number): string {
@@ -255,7 +264,7 @@ function readInput(section: Section, int32s: Int32Reader, find: Finder): ModelIn
   return fail('bad-section', `unknown input kind ${w[F.IN_KIND]}`);
 }
 
-function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8Reader, inBits: number): Layer {
+function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8Reader, inBits: number, native: NativeKernels | null): Layer {
   const w = int32s(find(F.TAG.layer, index, true)!, F.LAYER_WORDS, `LAYR ${index}`);
   const at = `layer ${index}`;
   const kindCode = w[F.L_KIND];
@@ -288,9 +297,8 @@ function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8
   const gains = macro ? int8s(gainSection!, groups * outChannels, `${at} GAIN`) : null;
 
   const wmax = (1 << (weightBits - 1)) - 1;
-  for (let i = 0; i < weights.length; i++) {
-    if (weights[i] > wmax || weights[i] < -wmax) fail('value-out-of-range', `${at} weight ${i} is ${weights[i]}, outside ${weightBits}-bit range ±${wmax}`);
-  }
+  const badWeight = firstOutside(weights, wmax, native);
+  if (badWeight >= 0) fail('value-out-of-range', `${at} weight ${badWeight} is ${weights[badWeight]}, outside ${weightBits}-bit range ±${wmax}`);
   let maxTheta = 1;
   let maxBias = 0;
   for (let j = 0; j < outChannels; j++) {
@@ -301,11 +309,8 @@ function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8
     if (t > maxTheta) maxTheta = t;
     if (Math.abs(b) > maxBias) maxBias = Math.abs(b);
   }
-  if (gains) {
-    for (let i = 0; i < gains.length; i++) {
-      if (gains[i] > F.LIMITS.maxGainShift || gains[i] < -F.LIMITS.maxGainShift) fail('value-out-of-range', `${at} gain ${i} is ${gains[i]}, outside ±${F.LIMITS.maxGainShift}`);
-    }
-  }
+  const badGain = gains ? firstOutside(gains, F.LIMITS.maxGainShift, native) : -1;
+  if (badGain >= 0) fail('value-out-of-range', `${at} gain ${badGain} is ${gains![badGain]}, outside ±${F.LIMITS.maxGainShift}`);
   // Worst-case charge must stay inside int32 on every engine.
   const inMax = (1 << inBits) - 1;
   const groupCharge = groupRows * wmax * inMax;
@@ -318,6 +323,13 @@ function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8
     inBits, outBits, inMax, outMax: (1 << outBits) - 1, leakShift, weightBits,
     groupRows, groups, chargeBound, weights, thresholds, biases, gains,
   };
+}
+
+/** Index of the first value outside [-max, max], or -1 (in C when native kernels are given). */
+function firstOutside(values: Int8Array, max: number, native: NativeKernels | null): number {
+  if (native) return native.checkInt8Range(values, max);
+  for (let i = 0; i < values.length; i++) if (values[i] > max || values[i] < -max) return i;
+  return -1;
 }
 
 function readLabels(bytes: Uint8Array): string[] {

@@ -8,6 +8,7 @@ import {
   type OpCounters,
 } from './crossbar.ts';
 import { InputError, ModelError } from './errors.ts';
+import { bytesOf, LAYER_PARAM_WORDS, layerParams, OPS_WORDS, type NativeKernels } from './kernels.ts';
 import type { Layer, Model } from './model.ts';
 
 /** Rows added between early-termination checks (= the row kernel's block). */
@@ -48,12 +49,18 @@ export interface Network {
 export interface NetworkOptions {
   /** Refuse (ModelError 'over-budget') if scratch would exceed this many bytes. */
   budgetBytes?: number;
+  /** Kernels to run: native ones, or null for TypeScript (default: those the model was loaded with). */
+  native?: NativeKernels | null;
 }
 
-/** Scratch each network needs, in bytes, computed before anything is allocated. */
-export function scratchBytesFor(model: Model): number {
+/**
+ * Scratch each network needs, in bytes, computed before anything is allocated (with native kernels,
+ * also their op counters and per-layer parameter words).
+ */
+export function scratchBytesFor(model: Model, native = !!model.native): number {
   const s = scratchShape(model);
-  return s.outputs + 4 * (2 * s.accumulators + s.rows + s.levels + s.lastRows) + 8 * s.maxChannels + 4 * s.lastChannels;
+  const nativeWords = native ? OPS_WORDS + LAYER_PARAM_WORDS * model.layers.length : 0;
+  return s.outputs + 4 * (2 * s.accumulators + s.rows + s.levels + s.lastRows + nativeWords) + 8 * s.maxChannels + 4 * s.lastChannels;
 }
 
 function scratchShape(model: Model) {
@@ -72,7 +79,8 @@ function scratchShape(model: Model) {
 }
 
 export function createNetwork(model: Model, options: NetworkOptions = {}): Network {
-  const scratchBytes = scratchBytesFor(model);
+  const native = options.native !== undefined ? options.native : (model.native ?? null);
+  const scratchBytes = scratchBytesFor(model, native !== null);
   if (options.budgetBytes !== undefined && scratchBytes > options.budgetBytes) {
     throw new ModelError('over-budget', `model needs ${scratchBytes} bytes of scratch, budget is ${options.budgetBytes}`);
   }
@@ -82,18 +90,69 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   const first = layers[0];
   const inputLength = first.inFrames * first.inChannels;
   const outputs = layers.map((layer) => new Uint8Array(layer.outFrames * layer.outChannels));
-  const acc = new Int32Array(shape.accumulators);
-  const current = new Int32Array(shape.accumulators);
-  const order = new Int32Array(shape.rows);
-  const levelEnd = new Int32Array(shape.levels);
+  // Scratch for the TypeScript kernels, or one int32 work area for the C kernel (which lays out
+  // the same accumulators, currents, spike order and level ends in it per layer): same bytes.
+  const workWords = 2 * shape.accumulators + shape.rows + shape.levels;
+  const acc = new Int32Array(native ? 0 : shape.accumulators);
+  const current = new Int32Array(native ? 0 : shape.accumulators);
+  const order = new Int32Array(native ? 0 : shape.rows);
+  const levelEnd = new Int32Array(native ? 0 : shape.levels);
   const charge = new Float64Array(shape.maxChannels);
-  const rowBound = earlyExitRowBounds(last);
+  // Early termination does not apply to a leaky last layer (the leak reorders nothing but can turn
+  // a lead into a tie). The row bounds are O(weights): in C when native kernels run.
+  const rowBound = last.leakShift === 0 && last.outFrames === 1 ? new Int32Array(last.rows) : null;
   const layerOps = layers.map(() => newCounters());
   const probeOps = newCounters(); // early-exit checks merge partials too; they are not part of the layer's work
   const result: InferenceResult = {
     classIndex: 0, label: '', scores: new Int32Array(shape.lastChannels), trace: outputs,
     stoppedEarly: false, layerOps, ops: newCounters(),
   };
+  const kernels = native ? nativeBinding(native) : null;
+  if (rowBound && kernels) native!.rowBounds(kernels.layers[layers.length - 1].params, last.weights, kernels.layers[layers.length - 1].gains, bytesOf(rowBound));
+  else if (rowBound) earlyExitRowBounds(last, rowBound);
+
+
+  /** The C twin of runLayer: every position of the layer in one call. */
+  function nativeBinding(k: NativeKernels) {
+    const empty = new Int8Array(0);
+    const opsWords = new Int32Array(OPS_WORDS);
+    return {
+      work: bytesOf(new Int32Array(workWords)), charge: bytesOf(charge), opsWords, ops: bytesOf(opsWords),
+      rowBound: rowBound ? bytesOf(rowBound) : new Uint8Array(0),
+      layers: layers.map((layer) => ({
+        params: bytesOf(layerParams(layer)), thresholds: bytesOf(layer.thresholds), biases: bytesOf(layer.biases),
+        gains: layer.gains ?? empty,
+      })),
+      run(index: number, input: Uint8Array, early: boolean): void {
+        const layer = layers[index];
+        const b = this.layers[index];
+        const words = this.opsWords;
+        words.fill(0);
+        const stopped = k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, input, 0, layer.outFrames,
+          layer.stride * layer.inChannels, outputs[index], 0, this.work, this.charge, this.ops, early ? 1 : 0);
+        if (stopped) result.stoppedEarly = true;
+        const ops = layerOps[index];
+        ops.rowAdds += words[0];
+        ops.zeroInputsSkipped += words[1];
+        ops.inputsSkippedEarly += words[2];
+        ops.stepsSaved += words[3];
+        ops.leakUpdates += words[4];
+        ops.partials += words[5];
+        ops.clippedPartials += words[6];
+      },
+    };
+  }
+
+  /** All layers in C. The kernel refuses codes above the maximum, so they are scanned only then. */
+  function runNative(k: NonNullable<typeof kernels>, codes: Uint8Array, early: boolean): void {
+    try {
+      k.run(0, codes, early && layers.length === 1);
+    } catch (error) {
+      checkCodes(codes, first.inMax);
+      throw error;
+    }
+    for (let index = 1; index < layers.length; index++) k.run(index, outputs[index - 1], early && index === layers.length - 1);
+  }
 
   function runLayer(index: number, input: Uint8Array, early: boolean): void {
     const layer = layers[index];
@@ -143,14 +202,19 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   }
 
   function infer(codes: Uint8Array, inferOptions: InferOptions = {}): InferenceResult {
-    checkInput(codes, inputLength, first.inMax);
-    for (const ops of layerOps) resetCounters(ops);
+    checkInput(codes, inputLength);
+    for (let k = 0; k < layerOps.length; k++) resetCounters(layerOps[k]);
     result.stoppedEarly = false;
     const early = inferOptions.earlyExit !== false && rowBound !== null;
-    let input = codes;
-    for (let k = 0; k < layers.length; k++) {
-      runLayer(k, input, early && k === layers.length - 1);
-      input = outputs[k];
+    if (kernels === null) {
+      checkCodes(codes, first.inMax);
+      let input = codes;
+      for (let k = 0; k < layers.length; k++) {
+        runLayer(k, input, early && k === layers.length - 1);
+        input = outputs[k];
+      }
+    } else {
+      runNative(kernels, codes, early);
     }
     // charge holds the last layer's V + b (merged) for its single frame.
     const scores = result.scores;
@@ -171,13 +235,10 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
 /**
  * Per-row bound for early termination: how far one unit of input code on row r can raise one
  * score plus lower another, after the macro gain (rounded up) and the clamp (which only shrinks
- * changes). Null when early termination does not apply (leaky last layer: the leak reorders
- * nothing but can turn a lead into a tie).
+ * changes).
  */
-function earlyExitRowBounds(layer: Layer): Int32Array | null {
-  if (layer.leakShift > 0 || layer.outFrames !== 1) return null;
+function earlyExitRowBounds(layer: Layer, bounds: Int32Array): void {
   const { rows, outChannels: m, weights, gains, groupRows } = layer;
-  const bounds = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     let up = 0;
     let down = 0;
@@ -191,7 +252,6 @@ function earlyExitRowBounds(layer: Layer): Int32Array | null {
     }
     bounds[r] = up + down;
   }
-  return bounds;
 }
 
 /** Gap between the best score and the runner-up (Infinity with a single class). */
@@ -210,9 +270,13 @@ function winnerLead(charge: Float64Array, m: number): number {
   return best - second;
 }
 
-function checkInput(codes: Uint8Array, length: number, max: number): void {
+function checkInput(codes: Uint8Array, length: number): void {
   if (!(codes instanceof Uint8Array)) throw new InputError('wrong-type', 'input codes must be a Uint8Array');
   if (codes.length !== length) throw new InputError('wrong-length', `input has ${codes.length} codes, the model expects ${length}`);
+}
+
+function checkCodes(codes: Uint8Array, max: number): void {
+  const length = codes.length;
   for (let i = 0; i < length; i++) {
     if (codes[i] > max) throw new InputError('out-of-range', `input code ${i} is ${codes[i]}, above the maximum ${max}`);
   }
@@ -220,5 +284,5 @@ function checkInput(codes: Uint8Array, length: number, max: number): void {
 
 function sumCounters(parts: OpCounters[], total: OpCounters): void {
   resetCounters(total);
-  for (const part of parts) addCounters(total, part);
+  for (let k = 0; k < parts.length; k++) addCounters(total, parts[k]);
 }

@@ -1,5 +1,6 @@
 // Evaluated in XS after dist/tempo-cim-runtime.xs.js (which defines TempoCIM). Host-side test
-// harness, not device code: it keeps the loaded network on globalThis between commands.
+// harness, not device code: it keeps the loaded network on globalThis between commands. In the
+// native test host, globalThis.tempoNative holds the native kernels models are loaded with.
 //   'L' + model bytes          -> JSON {ok, inputLength, labels, scratchBytes} or {ok:false, name, code, message}
 //   'I' + flags + codes        -> status byte 0, then int32s: class, stoppedEarly, 7 op counters,
 //                                 M, M scores, [layer count, then each layer's codes as int32s]
@@ -18,7 +19,7 @@
     const op = new Uint8Array(message, 0, 1)[0];
     if (op === 0x4c) {
       try {
-        const model = TempoCIM.loadModel(message.slice(1));
+        const model = TempoCIM.loadModel(message.slice(1), { native: globalThis.tempoNative || null });
         globalThis.tempoNetwork = TempoCIM.createNetwork(model);
         return json({ ok: true, inputLength: tempoNetwork.inputLength, labels: model.labels, scratchBytes: tempoNetwork.scratchBytes });
       } catch (e) {

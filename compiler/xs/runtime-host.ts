@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpCounters } from '../../runtime/index.ts';
+import { nativeHostPath, type HostVariant } from './native-host.ts';
 import { XsWorker, type XsWorkerOptions } from './worker.ts';
 
 export const RUNTIME_SCRIPT = fileURLToPath(new URL('../../dist/tempo-cim-runtime.xs.js', import.meta.url));
@@ -42,10 +43,16 @@ export class XsRuntimeError extends Error {
 export class XsRuntime {
   private constructor(readonly worker: XsWorker) {}
 
-  static async start(options: XsWorkerOptions = {}): Promise<XsRuntime> {
+  /**
+   * options.native: run in the XS test host with the native kernels linked in, and load models with
+   * them ('release', or 'sanitize' for AddressSanitizer + UBSan); default: stock xsnap, TypeScript kernels.
+   */
+  static async start(options: XsWorkerOptions & { native?: HostVariant } = {}): Promise<XsRuntime> {
     if (!existsSync(RUNTIME_SCRIPT)) throw new Error(`runtime bundle missing at ${RUNTIME_SCRIPT}: run 'npm run build'`);
-    const worker = await XsWorker.start(options);
+    const binary = options.native ? nativeHostPath(options.native) : undefined;
+    const worker = await XsWorker.start({ ...options, binary });
     try {
+      if (options.native) await worker.evaluate('globalThis.tempoNative = TempoCIMNative;');
       await worker.evaluate(readFileSync(RUNTIME_SCRIPT, 'utf8'));
       await worker.evaluate(readFileSync(HARNESS_SCRIPT, 'utf8'));
     } catch (error) {

@@ -28,6 +28,8 @@ export interface XsWorkerOptions {
   meteringLimit?: number;
   /** Forward XS `print` output here (default: this process's stdout). */
   stdout?: 'inherit' | 'pipe' | 'ignore';
+  /** Worker binary speaking the same protocol (default: @agoric/xsnap's; see native-host.ts). */
+  binary?: string;
 }
 
 export class XsError extends Error {
@@ -72,7 +74,7 @@ export class XsWorker {
   static async start(options: XsWorkerOptions = {}): Promise<XsWorker> {
     const args = ['tempo-cim'];
     if (options.meteringLimit) args.push('-l', String(options.meteringLimit));
-    const child = spawn(xsnapWorkerPath(), args, {
+    const child = spawn(options.binary ?? xsnapWorkerPath(), args, {
       stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'pipe', 'pipe'],
     });
     const worker = new XsWorker(child);

@@ -1,5 +1,6 @@
-// Seeded property tests over random models: Node and XS agree exactly, and early termination never
-// changes the winner. 1,200 (model, input) cases across shapes, bit widths, leak and mode.
+// Seeded property tests over random models: Node, XS (TypeScript kernels) and XS with the native C
+// kernels agree exactly, and early termination never changes the winner. 1,200 (model, input)
+// cases across shapes, bit widths, leak and mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Prng } from '../../compiler/util/prng.ts';
@@ -12,14 +13,17 @@ const MODELS = 300;
 const INPUTS_PER_MODEL = 4;
 
 let xs: XsRuntime;
+let native: XsRuntime;
 beforeAll(async () => {
   xs = await XsRuntime.start();
+  native = await XsRuntime.start({ native: 'release' });
 });
 afterAll(async () => {
   await xs?.close();
+  await native?.close();
 });
 
-describe('Node and XS execute random models identically, and as the plain reference', () => {
+describe('Node, XS and native kernels execute random models identically, and as the plain reference', () => {
   it(`${MODELS * INPUTS_PER_MODEL} cases`, async () => {
     const rng = new Prng(20261126);
     const seen = { leak: 0, macro: 0, conv: 0, stoppedEarly: 0 };
@@ -29,6 +33,8 @@ describe('Node and XS execute random models identically, and as the plain refere
       const network = createNetwork(loadModel(bytes));
       const info = await xs.load(bytes);
       expect(info.ok, info.message).toBe(true);
+      const nativeInfo = await native.load(bytes);
+      expect(nativeInfo.ok, nativeInfo.message).toBe(true);
       if (spec.layers.some((l) => l.leakShift > 0)) seen.leak++;
       if (spec.layers.some((l) => l.macro)) seen.macro++;
       if (spec.layers.some((l) => l.kind === 'conv1d')) seen.conv++;
@@ -46,6 +52,10 @@ describe('Node and XS execute random models identically, and as the plain refere
         expect(xsFull.trace!.map((t) => Array.from(t))).toEqual(fullTrace);
         expect(xsFull.classIndex).toBe(fullClass);
         expect(xsFull.ops.rowAdds).toBe(full.ops.rowAdds);
+        const nativeFull = await native.infer(codes, { earlyExit: false, trace: true });
+        expect(Array.from(nativeFull.scores)).toEqual(fullScores);
+        expect(nativeFull.trace!.map((t) => Array.from(t))).toEqual(fullTrace);
+        expect(nativeFull.ops).toEqual(full.ops);
 
         const early = network.infer(codes, { earlyExit: true });
         expect(early.classIndex).toBe(fullClass);
@@ -53,6 +63,10 @@ describe('Node and XS execute random models identically, and as the plain refere
         const xsEarly = await xs.infer(codes, { earlyExit: true });
         expect(xsEarly.classIndex).toBe(fullClass);
         expect(Array.from(xsEarly.scores)).toEqual(Array.from(early.scores));
+        const nativeEarly = await native.infer(codes, { earlyExit: true });
+        expect(Array.from(nativeEarly.scores)).toEqual(Array.from(early.scores));
+        expect(nativeEarly.stoppedEarly).toBe(early.stoppedEarly);
+        expect(nativeEarly.ops).toEqual(early.ops);
       }
     }
     // The generator must actually exercise every feature.

@@ -80,18 +80,27 @@ describe('hand-computed 4-3-2 network', () => {
     expect(r.layerOps[0].clippedPartials).toBe(3);
   });
 
-  it('XS gives the same hidden codes, scores and class', async () => {
-    const xs = await XsRuntime.start();
-    try {
-      for (const [, model, expected] of cases) {
-        expect((await xs.load(writeModel(model))).ok).toBe(true);
-        const r = await xs.infer(x, { earlyExit: false, trace: true });
-        expect(Array.from(r.trace![0])).toEqual(expected.hidden);
-        expect(Array.from(r.scores)).toEqual(expected.scores);
-        expect(r.classIndex).toBe(expected.classIndex);
+  for (const engine of ['TypeScript', 'native'] as const) {
+    it(`XS (${engine} kernels) gives the same hidden codes, scores, class and counts`, async () => {
+      const xs = await XsRuntime.start(engine === 'native' ? { native: 'release' } : {});
+      try {
+        for (const [, model, expected] of cases) {
+          expect((await xs.load(writeModel(model))).ok).toBe(true);
+          const r = await xs.infer(x, { earlyExit: false, trace: true });
+          expect(Array.from(r.trace![0])).toEqual(expected.hidden);
+          expect(Array.from(r.scores)).toEqual(expected.scores);
+          expect(Array.from(r.trace![1])).toEqual(expected.codes);
+          expect(r.classIndex).toBe(expected.classIndex);
+          expect(r.ops).toEqual(createNetwork(loadModel(writeModel(model))).infer(x, { earlyExit: false }).ops);
+        }
+        const macro = await xs.load(writeModel(cases[2][1]));
+        expect(macro.ok).toBe(true);
+        const r = await xs.infer(x, { earlyExit: false });
+        expect(r.ops.partials).toBe(6);
+        expect(r.ops.clippedPartials).toBe(3);
+      } finally {
+        await xs.close();
       }
-    } finally {
-      await xs.close();
-    }
-  });
+    });
+  }
 });

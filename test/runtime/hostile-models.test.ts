@@ -75,23 +75,25 @@ describe('hostile model files', () => {
     });
   }
 
-  describe('in XS', () => {
-    let xs: XsRuntime;
-    beforeAll(async () => {
-      xs = await XsRuntime.start();
-    });
-    afterAll(async () => xs?.close());
+  for (const engine of ['TypeScript', 'native'] as const) {
+    describe(`in XS (${engine} kernels)`, () => {
+      let xs: XsRuntime;
+      beforeAll(async () => {
+        xs = await XsRuntime.start(engine === 'native' ? { native: 'release' } : {});
+      });
+      afterAll(async () => xs?.close());
 
-    it('rejects each hostile file with the same typed error', async () => {
-      expect((await xs.load(good)).ok).toBe(true);
-      for (const [name, bytes, code] of hostile) {
-        const info = await xs.load(bytes);
-        expect(info.ok, name).toBe(false);
-        expect(info.name, name).toBe('ModelError');
-        expect(info.code, name).toBe(code);
-      }
+      it('rejects each hostile file with the same typed error', async () => {
+        expect((await xs.load(good)).ok).toBe(true);
+        for (const [name, bytes, code] of hostile) {
+          const info = await xs.load(bytes);
+          expect(info.ok, name).toBe(false);
+          expect(info.name, name).toBe('ModelError');
+          expect(info.code, name).toBe(code);
+        }
+      });
     });
-  });
+  }
 });
 
 describe('scratch budget', () => {

@@ -1,0 +1,35 @@
+/*
+ * Test-host glue: installs the native kernels (runtime/native/*.c) as globalThis.TempoCIMNative in
+ * the xsnap worker, which evaluates scripts at run time and so cannot use the `@ "xs_name"`
+ * bindings of a compiled Moddable module. Same C functions, different binding only.
+ *
+ * The makefile compiles xsnap-worker.c with -DmodInstallBase64=tcimInstallHost, so its agent
+ * set-up calls this function where it would install base64; we install base64 and then ours.
+ */
+#include "xs.h"
+
+extern void modInstallBase64(xsMachine *the);
+
+extern void xs_tcim_layer(xsMachine *the);
+extern void xs_tcim_row_bounds(xsMachine *the);
+extern void xs_tcim_check_int8_range(xsMachine *the);
+extern void xs_tcim_crc32(xsMachine *the);
+extern void xs_tcim_encode_image(xsMachine *the);
+
+static void tcimDefine(xsMachine *the, const char *name, xsCallback callback, int length)
+{
+	xsVar(0) = xsNewHostFunction(callback, length);
+	xsDefine(xsResult, xsID(name), xsVar(0), xsDefault);
+}
+
+void tcimInstallHost(xsMachine *the)
+{
+	modInstallBase64(the);
+	xsResult = xsNewObject();
+	tcimDefine(the, "layer", xs_tcim_layer, 16);
+	tcimDefine(the, "rowBounds", xs_tcim_row_bounds, 4);
+	tcimDefine(the, "checkInt8Range", xs_tcim_check_int8_range, 2);
+	tcimDefine(the, "crc32", xs_tcim_crc32, 3);
+	tcimDefine(the, "encodeImage", xs_tcim_encode_image, 8);
+	xsDefine(xsGlobal, xsID("TempoCIMNative"), xsResult, xsDontEnum);
+}

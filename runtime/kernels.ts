@@ -1,0 +1,50 @@
+/**
+ * The native kernel set: C functions (runtime/native/*.c, through Moddable's xsmc API) that do the
+ * hot loops of the TypeScript reference kernels with bit-identical results. An app passes them at
+ * load (`loadModel(bytes, { native })`); without them the TypeScript kernels run. On a device they
+ * come from the module "tempo-cim-native" (runtime/native/tempo-cim-native.js); in the XS test host
+ * from globalThis.TempoCIMNative (compiler/xs/host/natives.c).
+ *
+ * xsmc hands C only byte buffers, so Int32 and Float64 data go over as Uint8Array views (bytesOf).
+ */
+import type { Layer } from './model.ts';
+
+export interface NativeKernels {
+  /**
+   * Runs `frames` output positions of one layer (position t reads input[base + t * step ..] and
+   * writes out[outBase + t * m ..]); returns whether early termination stopped it. See
+   * xs_tcim_layer in runtime/native/crossbar.c for the argument contract.
+   */
+  layer(
+    params: Uint8Array, weights: Int8Array, thresholds: Uint8Array, biases: Uint8Array, gains: Int8Array, rowBound: Uint8Array,
+    input: Uint8Array, base: number, frames: number, step: number, out: Uint8Array, outBase: number,
+    work: Uint8Array, charge: Uint8Array, ops: Uint8Array, early: number,
+  ): boolean;
+  /** Early-exit row bounds of a layer into `bounds` (int32 per row). */
+  rowBounds(params: Uint8Array, weights: Int8Array, gains: Int8Array, bounds: Uint8Array): void;
+  /** Index of the first value outside [-max, max], or -1. */
+  checkInt8Range(values: Int8Array, max: number): number;
+  /** CRC-32 (IEEE) of bytes[start, end). */
+  crc32(bytes: Uint8Array, start: number, end: number): number;
+  /** encodeImage's arithmetic (runtime/encode.ts) into `codes`. */
+  encodeImage(pixels: Uint8Array, codes: Uint8Array, srcWidth: number, srcHeight: number, pool: number, mul: number, shift: number, max: number): void;
+}
+
+/** Words of a layer's parameter block (TCIM_P_* in runtime/native/tcim_native.h, same order). */
+export const LAYER_PARAM_WORDS = 9;
+
+/** The layer's scalars in the order the C kernels read them. */
+export function layerParams(layer: Layer): Int32Array {
+  return Int32Array.of(
+    layer.rows, layer.outChannels, layer.groupRows, layer.groups, layer.leakShift,
+    layer.inMax, layer.outMax, layer.macro ? 1 : 0, layer.chargeBound,
+  );
+}
+
+/** A byte view over a typed array's own bytes (no copy). */
+export function bytesOf(array: Int32Array | Float64Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Op counter words the layer kernel adds to (TCIM_OPS_*, the order of OpCounters). */
+export const OPS_WORDS = 7;
