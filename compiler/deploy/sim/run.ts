@@ -11,6 +11,8 @@ import { XsWorker } from '../../xs/worker.ts';
 import { readBuildRecord } from '../project.ts';
 import { bundleProject } from './bundle.ts';
 import type { StrokeFile } from './shims/piu.ts';
+import type { DisplayConfig, DisplayFigures } from './shims/view.ts';
+import { loadDevice } from '../devices.ts';
 
 export interface SimOptions {
   /** WAV played as the microphone (replaces the project's keyword.wav). */
@@ -19,6 +21,8 @@ export interface SimOptions {
   strokesPath?: string;
   /** Stop after this much simulated time (ms). */
   durationMs?: number;
+  /** Screen size instead of the board's (e.g. 240x320: the board turned to portrait). */
+  screen?: { width: number; height: number };
 }
 
 export interface SimResult {
@@ -27,6 +31,18 @@ export interface SimResult {
   stop: string;
   /** XS meter: computation steps of loading the app plus running its timers. */
   compute: number;
+  /** Piu/Poco list sizes and high-water marks, when the app draws (Piu). */
+  display: DisplayFigures | null;
+}
+
+/** The display the Piu stand-in models: the board's screen, and 8-byte pointers for the desktop simulator. */
+function displayConfig(device: string, settings: { screenWidth: number; screenHeight: number }, screen?: { width: number; height: number }): DisplayConfig {
+  const profile = loadDevice(device);
+  return {
+    pointerBytes: profile.chip === 'host' ? 8 : 4,
+    width: screen?.width ?? (settings.screenWidth || 320),
+    height: screen?.height ?? (settings.screenHeight || 240),
+  };
 }
 
 function readStrokes(path: string): StrokeFile {
@@ -86,7 +102,7 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
   if (options.strokesPath && record.variant !== 'digits-touch') throw new UserError(`touch strokes need a touch-display digits project; ${dir} holds the ${record.variant} app`);
   const strokes = options.strokesPath ? readStrokes(options.strokesPath) : undefined;
   const prelude = [
-    `globalThis.__tempoCimScreen = ${JSON.stringify({ width: record.settings.screenWidth, height: record.settings.screenHeight })};`,
+    `globalThis.__tempoCimDisplay = ${JSON.stringify(displayConfig(record.device, record.settings, options.screen))};`,
     strokes ? `globalThis.__tempoCimStrokes = ${JSON.stringify(strokes)};` : '',
   ].join('\n');
   const script = await bundleProject(dir, manifest.config ?? {});
@@ -94,10 +110,12 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
   let output = '';
   let stop = 'not run';
   let compute = 0;
+  let display: DisplayFigures | null = null;
   const drain = async () => {
-    const reply = JSON.parse(Buffer.from((await worker.command(new Uint8Array(0))).reply).toString('utf8')) as { output: string; stop: string };
+    const reply = JSON.parse(Buffer.from((await worker.command(new Uint8Array(0))).reply).toString('utf8')) as { output: string; stop: string; display: DisplayFigures | null };
     output += reply.output;
     stop = reply.stop;
+    display = reply.display;
   };
   try {
     await worker.evaluate(prelude);
@@ -112,7 +130,7 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
       output += `XS abort: unhandled exception: ${(error as Error).message}\n`;
       stop = 'exception';
     }
-    return { output: output + worker.output, stop, compute };
+    return { output: output + worker.output, stop, compute, display };
   } finally {
     await worker.close();
   }

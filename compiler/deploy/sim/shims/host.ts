@@ -11,6 +11,8 @@ declare const globalThis: {
   handleCommand?: (message: ArrayBuffer) => ArrayBuffer;
   /** Filled by the host's receiver script (compiler/deploy/sim/run.ts) before this bundle runs. */
   __tempoCimResources?: Map<string, ArrayBuffer>;
+  /** The Piu stand-in's view (./view.ts), when the app made an Application. */
+  __tempoCimView?: { figures: object };
 };
 
 export interface SimTimer {
@@ -110,9 +112,12 @@ function encodeUtf8(text: string): ArrayBuffer {
 }
 
 globalThis.__tempoCimSim = { run: (limitMs) => void (stopReason = run(limitMs)) };
-/** A host command drains the console: the reply is UTF-8 JSON {output, stop} with the text traced since the last drain. */
+/**
+ * A host command drains the console: the reply is UTF-8 JSON {output, stop, display} with the text
+ * traced since the last drain and the display figures (./view.ts) when the app draws.
+ */
 globalThis.handleCommand = () => {
   const text = output;
   output = '';
-  return encodeUtf8(JSON.stringify({ output: text, stop: stopReason }));
+  return encodeUtf8(JSON.stringify({ output: text, stop: stopReason, display: globalThis.__tempoCimView?.figures ?? null }));
 };

@@ -1,8 +1,11 @@
 /**
- * Stand-in for Moddable's `instrumentation`: the names are known, but xsnap does not expose the
- * device's heap figures to scripts, so every value reads as undefined (the apps print n/a; the
- * `tempo-cim sim` summary reports XS's own meter instead).
+ * Stand-in for Moddable's `instrumentation`: the names are known; the display figures come from the
+ * Piu stand-in (high-water marks of its command and display lists, rectangles drawn), but xsnap
+ * does not expose the heap figures to scripts, so those read as undefined (the apps print n/a;
+ * the `tempo-cim sim` summary reports XS's own meter instead).
  */
+declare const globalThis: { __tempoCimView?: { figures: { commandListUsed: number; displayListUsed: number; steps: number } } };
+
 const NAMES = [
   'Pixels Drawn', 'Frames Drawn', 'Network Bytes Read', 'Network Bytes Written', 'Network Sockets', 'Timers', 'Files',
   'Poco Display List Used', 'Piu Command List Used', 'Turns', 'CPU 0', 'CPU 1', 'System Free Memory', 'XS Slot Heap Used',
@@ -10,7 +13,13 @@ const NAMES = [
 ];
 
 const Instrumentation = {
-  get(_what: number | undefined): number | undefined {
+  get(what: number | undefined): number | undefined {
+    const figures = globalThis.__tempoCimView?.figures;
+    const name = what === undefined ? undefined : NAMES[what - 1];
+    if (!figures) return undefined;
+    if (name === 'Piu Command List Used') return figures.commandListUsed;
+    if (name === 'Poco Display List Used') return figures.displayListUsed;
+    if (name === 'Frames Drawn') return figures.steps;
     return undefined;
   },
   map(name: string): number | undefined {
