@@ -41,9 +41,9 @@ export function appVariant(app: AppName, profile: DeviceProfile): AppVariant {
       if (profile.inputs.display?.touch) {
         return {
           app, variant: 'digits-touch', input: 'image', vectors: false, wav: false,
-          sources: [['digits-touch/main.ts', 'main.ts'], lib('canvas'), lib('classify'), lib('vectors')],
-          // codes + the drawing and its centered copy
-          bufferBytes: (codes, raw) => codes + 2 * raw,
+          sources: [['digits-touch/main.ts', 'main.ts'], lib('canvas'), lib('classify'), lib('ink'), lib('vectors')],
+          // codes + the drawing and its centered copy (+ a stale flag per row, counted as a pixel each)
+          bufferBytes: (codes, raw) => codes + 2 * raw + Math.ceil(Math.sqrt(raw)),
         };
       }
       return {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../compiler/audio/wav.ts';
@@ -12,6 +12,7 @@ import { Detector } from '../../manifests/apps/lib/detector.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { createNetwork, encodeImage, loadModel } from '../../runtime/index.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
+import { digitStrokes } from './strokes.ts';
 
 const cli = join(import.meta.dirname, '../../bin/tempo-cim.js');
 const root = tempDir('sim');
@@ -78,34 +79,67 @@ describe('tempo-cim sim (real XS)', () => {
     expect(result.compute).toBeGreaterThan(0);
   });
 
-  it('digits on a touch display classifies replayed strokes like the runtime does', async () => {
+  describe('digits on a touch display', () => {
     const dir = join(root, 'digits-touch');
-    buildProject({ modelPath: imagePath, device: 'esp32s3', app: 'digits', outDir: dir });
-    const strokes = {
-      digits: [
-        { strokes: [[[0.5, 0.15], [0.5, 0.5], [0.5, 0.85]]] },
-        { strokes: [[[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]], [[0.35, 0.5], [0.65, 0.5]]] },
-      ],
-    };
+    buildProject({ modelPath: imagePath, device: 'esp32', app: 'digits', outDir: dir });
+    const strokes = digitStrokes(20);
     const strokesPath = join(root, 'strokes.json');
     writeFileSync(strokesPath, JSON.stringify(strokes));
-    const result = await simulate(dir, { strokesPath });
 
-    const model = loadModel(new Uint8Array(readFileSync(join(dir, 'model.tcm'))));
-    if (model.input.kind !== 'image') throw new Error('image model expected');
-    const network = createNetwork(model);
-    const canvas = new Canvas(model.input.srcWidth, model.input.srcHeight, Math.max(model.input.srcWidth, model.input.srcHeight) / 20);
-    const codes = new Uint8Array(network.inputLength);
-    const expected = strokes.digits.map((digit) => {
-      canvas.clear();
-      for (const stroke of digit.strokes) {
-        stroke.forEach(([u, v], i) => (i === 0 ? canvas.begin(u * canvas.width, v * canvas.height) : canvas.lineTo(u * canvas.width, v * canvas.height)));
-      }
-      encodeImage(model.input as Parameters<typeof encodeImage>[0], canvas.center(), codes);
-      return network.infer(codes).label;
+    /** What the app prints for `strokes` on a screen: the same canvas, re-centering and network in Node. */
+    function expectedLines(screen: { width: number; height: number }): string[] {
+      const model = loadModel(new Uint8Array(readFileSync(join(dir, 'model.tcm'))));
+      if (model.input.kind !== 'image') throw new Error('image model expected');
+      const { srcWidth, srcHeight } = model.input;
+      const network = createNetwork(model);
+      const canvas = new Canvas(srcWidth, srcHeight, Math.max(srcWidth, srcHeight) / 20);
+      const codes = new Uint8Array(network.inputLength);
+      // The app's layout (whole cells above a 28-pixel status line, centered) and touch mapping, same float steps.
+      const cell = Math.max(1, Math.floor(Math.min(screen.width / srcWidth, (screen.height - 28) / srcHeight)));
+      const left = (screen.width - cell * srcWidth) >> 1;
+      const top = Math.max(0, (screen.height - 28 - cell * srcHeight) >> 1);
+      const x = (u: number) => (left + u * cell * srcWidth - left) / cell;
+      const y = (v: number) => (top + v * cell * srcHeight - top) / cell;
+      return strokes.digits.map((digit) => {
+        canvas.clear();
+        for (const stroke of digit.strokes) {
+          stroke.forEach(([u, v], i) => (i === 0 ? canvas.begin(x(u), y(v)) : canvas.lineTo(x(u), y(v))));
+        }
+        encodeImage(model.input as Parameters<typeof encodeImage>[0], canvas.center(), codes);
+        const result = network.infer(codes);
+        return `digit: ${result.label} (scores ${Array.from(result.scores).join(' ')}; ${result.ops.rowAdds} row adds)`;
+      });
+    }
+
+    it.each([
+      ['landscape', { width: 320, height: 240 }, '196x196'],
+      ['portrait', { width: 240, height: 320 }, '224x224'],
+    ])('classifies 20 drawn digits like the runtime in %s, within Piu and Poco list sizes', async (_name, screen, pad) => {
+      const result = await simulate(dir, { strokesPath, screen });
+      expect(result.stop).toBe('idle');
+      expect(result.output).toContain(`draw a digit on the ${pad} pad (${screen.width}x${screen.height} screen)`);
+      expect(result.output.split('\n').filter((line) => line.startsWith('digit: '))).toEqual(expectedLines(screen));
+      // Moddable's defaults on the ESP32 (32-bit): 1,024 bytes each; the high-water marks stay within.
+      const d = result.display;
+      expect(d).toMatchObject({ commandListLength: 1024, displayListLength: 1024 });
+      expect(d!.commandListUsed).toBeGreaterThan(100);
+      expect(d!.commandListUsed).toBeLessThanOrEqual(1024);
+      expect(d!.displayListUsed).toBeGreaterThan(100);
+      expect(d!.displayListUsed).toBeLessThanOrEqual(1024);
+      expect(d!.frames).toBeGreaterThan(strokes.digits.length);
     });
-    const seen = [...result.output.matchAll(/^digit: (\S+) \(scores/gm)].map((m) => m[1]);
-    expect(seen).toEqual(expected);
+
+    it('aborts the per-pixel drawing of the first touch app as the Moddable simulator did', async () => {
+      const old = join(root, 'digits-touch-per-pixel');
+      buildProject({ modelPath: imagePath, device: 'sim', app: 'digits', outDir: old });
+      copyFileSync(join(import.meta.dirname, 'fixtures', 'per-pixel-touch-main.ts'), join(old, 'main.ts'));
+      const result = await simulate(old, { strokesPath });
+      expect(result.stop).toBe('exception');
+      expect(result.output).toMatch(/XS abort: unhandled exception: Error: command list overflowed/);
+      // 64-bit desktop simulator sizes; it got through fewer than 2 of the 20 digits.
+      expect(result.display).toMatchObject({ commandListLength: 1536, displayListLength: 1536 });
+      expect(result.output.split('\n').filter((line) => line.startsWith('digit: ')).length).toBeLessThan(2);
+    });
   });
 
   it('keywords prints the detections the runtime makes on the same WAV', async () => {

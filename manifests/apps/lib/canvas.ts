@@ -2,6 +2,7 @@
  * The drawing pad's image: strokes in image coordinates (fractions of a pixel allowed) are
  * stamped with a soft round brush into an 8-bit grayscale buffer the size of the model's raw
  * input (0 = background, like MNIST), then re-centered on its center of mass before classifying.
+ * The rows changed since the last takeChangedRows() are tracked for the display.
  */
 export class Canvas {
   readonly width: number;
@@ -12,6 +13,8 @@ export class Canvas {
   private lastX = 0;
   private lastY = 0;
   private inked = false;
+  private changedTop = Infinity;
+  private changedBottom = -1;
 
   constructor(width: number, height: number, radius: number) {
     this.width = width;
@@ -28,6 +31,17 @@ export class Canvas {
   clear(): void {
     this.pixels.fill(0);
     this.inked = false;
+    this.changedTop = 0;
+    this.changedBottom = this.height - 1;
+  }
+
+  /** The first and last rows changed since the last call, or null. */
+  takeChangedRows(): [number, number] | null {
+    if (this.changedBottom < this.changedTop) return null;
+    const rows: [number, number] = [this.changedTop, this.changedBottom];
+    this.changedTop = Infinity;
+    this.changedBottom = -1;
+    return rows;
   }
 
   begin(x: number, y: number): void {
@@ -86,7 +100,11 @@ export class Canvas {
         if (d >= r) continue;
         const ink = Math.min(255, Math.round(((r - d) / r) * 2 * 255));
         const i = y * this.width + x;
-        if (ink > this.pixels[i]) this.pixels[i] = ink;
+        if (ink > this.pixels[i]) {
+          this.pixels[i] = ink;
+          if (y < this.changedTop) this.changedTop = y;
+          if (y > this.changedBottom) this.changedBottom = y;
+        }
         this.inked = true;
       }
     }
