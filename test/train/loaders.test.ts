@@ -20,6 +20,8 @@ function idx(dims: number[], data: Uint8Array, type = 0x08): Uint8Array {
   return out;
 }
 
+// Bitwise CRC-32, independent of the table-driven runtime/crc32.ts the decoder uses, so the PNG
+// fixtures do not lean on the code under test.
 function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (const b of bytes) {
