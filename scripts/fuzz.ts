@@ -7,7 +7,7 @@ import { fuzzOnce, newTally, verdict } from '../compiler/fuzz/run-node.ts';
 import { mutateModel } from '../compiler/fuzz/mutate.ts';
 import { parseArgs } from '../compiler/cli/args.ts';
 import { writeModel } from '../compiler/tcm/writer.ts';
-import { Prng } from '../compiler/util/prng.ts';
+import { Rng } from '../compiler/util/prng.ts';
 import { Progress } from '../compiler/util/progress.ts';
 import { XsRuntime } from '../compiler/xs/runtime-host.ts';
 import { randomModel } from '../test/helpers/random-model.ts';
@@ -17,10 +17,10 @@ const cases = (options.cases as number | undefined) ?? 100_000;
 const xsCases = (options.xs as number | undefined) ?? 10_000;
 const seed = (options.seed as number | undefined) ?? 2026;
 
-const seedRng = new Prng(seed);
+const seedRng = new Rng(seed);
 const seeds = Array.from({ length: 8 }, (_, i) => writeModel(randomModel(seedRng, { macro: i % 2 === 0, leak: i % 3 === 0 })));
 
-const rng = new Prng(seed + 1);
+const rng = new Rng(seed + 1);
 const tally = newTally();
 const progress = new Progress('fuzz node', cases);
 for (let i = 0; i < cases; i++) {

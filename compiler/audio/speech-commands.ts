@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav16k } from './wav.ts';
-import { deriveSeed, mulberry32, shuffle, type Random } from '../util/prng.ts';
+import { deriveSeed, randomStream, shuffle, type Random } from '../util/prng.ts';
 import { UserError } from '../errors.ts';
 
 export const KEYWORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'] as const;
@@ -114,7 +114,7 @@ export function loadSpeechCommands(dir: string, options: LoadOptions = {}): Keyw
   const silenceCounts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
   for (const split of SPLITS) {
     if (options.splits && !options.splits.includes(split)) continue;
-    const random = mulberry32(deriveSeed(seed, `select/${split}`));
+    const random = randomStream(deriveSeed(seed, `select/${split}`));
     const inSplit = entries.filter((e) => e.split === split);
     let keywordCount = 0;
     KEYWORDS.forEach((keyword, k) => {
@@ -147,9 +147,9 @@ export function loadSpeechCommands(dir: string, options: LoadOptions = {}): Keyw
       }
       result[split].push({ samples, label, word: entry.word, source: entry.path });
     }
-    const random = mulberry32(deriveSeed(seed, `silence/${split}`));
+    const random = randomStream(deriveSeed(seed, `silence/${split}`));
     for (let i = 0; i < silenceCounts[split]; i++) result[split].push(cutSilence(result.backgroundNoise, split, random));
-    shuffle(result[split], mulberry32(deriveSeed(seed, `order/${split}`)));
+    shuffle(result[split], randomStream(deriveSeed(seed, `order/${split}`)));
   }
   return result;
 }

@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { deriveSeed, mulberry32, pick, shuffle, uniform, type Random } from '../util/prng.ts';
+import { deriveSeed, randomStream, pick, shuffle, uniform, type Random } from '../util/prng.ts';
 import { BACKGROUND_DIR, CLIP_SAMPLES, KEYWORDS, NOISE_REGIONS, type SplitName } from './speech-commands.ts';
 import { NOISE_KINDS, makeNoise } from './synth-noise.ts';
 import { decodeWav, encodeWav, resample } from './wav.ts';
@@ -180,7 +180,7 @@ function clipJob(voice: Voice, word: string, take: number): ClipJob {
  * from its own variants (distinct variants first, then further accents of them).
  */
 export function chooseVoices(count: number, seed: number): Voice[] {
-  const random = mulberry32(deriveSeed(seed, 'voices'));
+  const random = randomStream(deriveSeed(seed, 'voices'));
   const variants = shuffle([...VARIANTS], random);
   const heldOutVariants = Math.round(variants.length * 0.15);
   const pools: Record<SplitName, string[]> = {
@@ -334,7 +334,7 @@ function toClip(speech22k: Float32Array): Float32Array {
 }
 
 function takeRandom(job: ClipJob, seed: number, purpose: string): Random {
-  return mulberry32(deriveSeed(seed, `${purpose}/${job.voice.name}/${job.word}/${job.take}`));
+  return randomStream(deriveSeed(seed, `${purpose}/${job.voice.name}/${job.word}/${job.take}`));
 }
 
 /** Drops leading and trailing samples below 1 % of the peak (espeak pads words with silence). */

@@ -2,7 +2,7 @@
  * Background noise for the synthetic keyword set: white, pink, brown and mains hum, 16 kHz float
  * samples at an RMS of about 0.1 full scale, deterministic for a seed.
  */
-import { mulberry32, type Random } from '../util/prng.ts';
+import { randomStream, type Random } from '../util/prng.ts';
 
 export const NOISE_KINDS = ['white', 'pink', 'brown', 'hum'] as const;
 export type NoiseKind = (typeof NOISE_KINDS)[number];
@@ -14,7 +14,7 @@ function gaussian(random: Random): number {
 }
 
 export function makeNoise(kind: NoiseKind, samples: number, seed: number): Float32Array {
-  const random = mulberry32(seed);
+  const random = randomStream(seed);
   const out = new Float32Array(samples);
   if (kind === 'white') {
     for (let i = 0; i < samples; i++) out[i] = gaussian(random);

@@ -5,7 +5,7 @@
  */
 import * as F from '../../runtime/format.ts';
 import { resealCrc } from '../tcm/writer.ts';
-import type { Prng } from '../util/prng.ts';
+import type { Rng } from '../util/prng.ts';
 
 const ABSURD = [0, 1, 2, 3, 7, 8, 255, 256, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff];
 
@@ -32,7 +32,7 @@ function sectionEntries(bytes: Uint8Array): number[] {
 }
 
 /** Returns a mutated copy of `model` (8-byte aligned buffer) and the kind of mutation applied. */
-export function mutateModel(model: Uint8Array, rng: Prng): { bytes: Uint8Array; kind: MutationKind } {
+export function mutateModel(model: Uint8Array, rng: Rng): { bytes: Uint8Array; kind: MutationKind } {
   const kind = rng.pick(MUTATION_KINDS);
   let bytes = model.slice();
   const entries = sectionEntries(bytes);

@@ -3,7 +3,7 @@
  * ModelError or load and then run an inference within the loader's work limits.
  */
 import { createNetwork, InputError, loadModel, ModelError } from '../../runtime/index.ts';
-import type { Prng } from '../util/prng.ts';
+import type { Rng } from '../util/prng.ts';
 import { mutateModel } from './mutate.ts';
 
 export interface FuzzTally {
@@ -22,7 +22,7 @@ export function newTally(): FuzzTally {
  * Loads `bytes`, builds a network and runs one inference on random codes. Returns 'accepted',
  * 'rejected:<code>' for a typed error, or throws what anything else threw.
  */
-export function verdict(bytes: Uint8Array, rng: Prng): string {
+export function verdict(bytes: Uint8Array, rng: Rng): string {
   try {
     const aligned = new Uint8Array(bytes.length);
     aligned.set(bytes);
@@ -39,7 +39,7 @@ export function verdict(bytes: Uint8Array, rng: Prng): string {
 }
 
 /** Mutates the seed model once and tallies the outcome. */
-export function fuzzOnce(seedModel: Uint8Array, rng: Prng, tally: FuzzTally): void {
+export function fuzzOnce(seedModel: Uint8Array, rng: Rng, tally: FuzzTally): void {
   const { bytes, kind } = mutateModel(seedModel, rng);
   let outcome: string;
   try {

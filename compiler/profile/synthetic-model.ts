@@ -7,7 +7,7 @@ import type { ImageInputSpec, LayerSpec, ModelSpec } from '../tcm/spec.ts';
 import { writeModel } from '../tcm/writer.ts';
 import { encodeImage, type ImageInput } from '../../runtime/index.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { Prng } from '../util/prng.ts';
+import { Rng } from '../util/prng.ts';
 
 export interface SyntheticOptions {
   hidden?: number[];
@@ -28,7 +28,7 @@ export function digitsImageInput(bits: number): ImageInputSpec {
 export function syntheticDigitsSpec(options: SyntheticOptions = {}): ModelSpec {
   const bits = options.bits ?? 4;
   const A = (1 << bits) - 1;
-  const rng = new Prng(options.seed ?? 7);
+  const rng = new Rng(options.seed ?? 7);
   const input = digitsImageInput(bits);
   const sizes = [784, ...(options.hidden ?? [256]), 10];
   let samples = calibrationCodes(input, options.calibrationImages ?? 64);
@@ -68,7 +68,7 @@ export function syntheticDigitsModel(options: SyntheticOptions = {}): Uint8Array
 
 function calibrationCodes(input: ImageInputSpec, count: number): number[][] {
   if (count === 0) {
-    const rng = new Prng(1);
+    const rng = new Rng(1);
     return Array.from({ length: 8 }, () => Array.from({ length: 784 }, () => (rng.next() < 0.2 ? rng.int(1, (1 << input.bits) - 1) : 0)));
   }
   const train = loadMnist().train;

@@ -4,7 +4,7 @@
  */
 import { encodeImage, type Model } from '../../runtime/index.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { Prng } from '../util/prng.ts';
+import { Rng } from '../util/prng.ts';
 
 export interface TestInputs {
   /** One code vector per sample, each of the network's input length. */
@@ -39,7 +39,7 @@ export function testInputsFor(model: Model, limit: number, seed = 1): TestInputs
   }
   const length = input.frames * input.channels;
   const max = (1 << input.bits) - 1;
-  const rng = new Prng(seed);
+  const rng = new Rng(seed);
   const codes: Uint8Array[] = [];
   for (let n = 0; n < limit; n++) {
     const c = new Uint8Array(length);

@@ -4,7 +4,7 @@ import { createFloatFrontend } from '../../compiler/audio/frontend-float.ts';
 import { InputError, ModelError } from '../../runtime/errors.ts';
 import { HEADER_WORDS, H_FFT_SIZE, H_FRAMES, H_MEL_TABLE_WORDS, H_TOTAL_WORDS } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
-import { mulberry32 } from '../../compiler/util/prng.ts';
+import { randomStream } from '../../compiler/util/prng.ts';
 import { extremeClips, pearson, speechLikeClip } from './speechlike.ts';
 
 const calibration = Array.from({ length: 80 }, (_, i) => speechLikeClip(1000 + i));
@@ -62,7 +62,7 @@ describe('integer front-end against the float reference', () => {
       const streamed = new Uint8Array(size);
       const integer: number[] = [];
       const float: number[] = [];
-      const rand = mulberry32(options.frameLength);
+      const rand = randomStream(options.frameLength);
       for (const clip of heldOut.slice(0, 10)) {
         frontend.computeClip(clip, whole);
         frontend.features(features);
@@ -124,7 +124,7 @@ describe('streaming', () => {
   const blob = buildFrontendBlob({}, calibration.slice(0, 20));
 
   it('push in random chunk sizes gives the same codes as computeClip', () => {
-    const rand = mulberry32(7);
+    const rand = randomStream(7);
     const streaming = createAudioFrontend(blob);
     const whole = createAudioFrontend(blob);
     const a = new Uint8Array(49 * 16);
@@ -236,7 +236,7 @@ describe('blob validation', () => {
   });
 
   it('random corruption either fails as ModelError or yields a working front-end', () => {
-    const rand = mulberry32(99);
+    const rand = randomStream(99);
     const codes = new Uint8Array(1 << 16);
     let accepted = 0;
     for (let trial = 0; trial < 400; trial++) {

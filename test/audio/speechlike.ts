@@ -3,10 +3,10 @@
  * a gliding f0 through three formant resonators), fricative noise bursts, background noise of
  * random colour and level (or digital silence), loudness from a few LSB to clipping.
  */
-import { mulberry32 } from '../../compiler/util/prng.ts';
+import { randomStream } from '../../compiler/util/prng.ts';
 
 export function speechLikeClip(seed: number, length = 16000): Int16Array {
-  const rand = mulberry32(seed);
+  const rand = randomStream(seed);
   const out = new Float64Array(length);
   const segments = 1 + Math.floor(rand() * 4);
   for (let s = 0; s < segments; s++) {

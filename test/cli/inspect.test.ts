@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { randomModel } from '../helpers/random-model.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
@@ -17,7 +17,7 @@ describe('tempo-cim CLI', () => {
 
   it('inspect prints header, layers, sizes and labels', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
-    const spec = randomModel(new Prng(5), { macro: true });
+    const spec = randomModel(new Rng(5), { macro: true });
     spec.labels = spec.labels.map((_, i) => `word${i}`);
     const bytes = writeModel(spec);
     const file = join(dir, 'model.tcm');
@@ -34,7 +34,7 @@ describe('tempo-cim CLI', () => {
   it('a reader that closes the pipe early ends the output quietly (no EPIPE trace)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
     const file = join(dir, 'model.tcm');
-    writeFileSync(file, writeModel(randomModel(new Prng(6), { macro: false })));
+    writeFileSync(file, writeModel(randomModel(new Rng(6), { macro: false })));
     // `true` exits at once, long before node has started, so every write hits a closed pipe.
     const result = spawnSync('bash', ['-c', `node "${bin}" inspect --json "${file}" | true; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
     expect(result.stderr).toBe('');

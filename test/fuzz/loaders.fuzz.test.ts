@@ -6,7 +6,7 @@ import { decodeWav, encodeWav } from '../../compiler/audio/wav.ts';
 import { decodePgm, decodePng } from '../../compiler/data/image.ts';
 import { parseIdx } from '../../compiler/data/mnist.ts';
 import { crc32 } from '../../runtime/crc32.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { UserError } from '../../compiler/errors.ts';
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -20,7 +20,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 /** A valid 8-bit grayscale PNG (filter 0 on every row). */
-function pngOf(width: number, height: number, rng: Prng): Uint8Array {
+function pngOf(width: number, height: number, rng: Rng): Uint8Array {
   const ihdr = new Uint8Array(13);
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
@@ -31,7 +31,7 @@ function pngOf(width: number, height: number, rng: Prng): Uint8Array {
   return Uint8Array.from(parts.flatMap((p) => Array.from(p)));
 }
 
-function pgmOf(width: number, height: number, rng: Prng): Uint8Array {
+function pgmOf(width: number, height: number, rng: Rng): Uint8Array {
   const header = new TextEncoder().encode(`P5\n${width} ${height}\n255\n`);
   const out = new Uint8Array(header.length + width * height);
   out.set(header);
@@ -39,7 +39,7 @@ function pgmOf(width: number, height: number, rng: Prng): Uint8Array {
   return out;
 }
 
-function idxOf(count: number, rng: Prng): Uint8Array {
+function idxOf(count: number, rng: Rng): Uint8Array {
   const out = new Uint8Array(16 + count * 4);
   const view = new DataView(out.buffer);
   view.setUint32(0, 0x0803);
@@ -50,7 +50,7 @@ function idxOf(count: number, rng: Prng): Uint8Array {
   return out;
 }
 
-function mutate(bytes: Uint8Array, rng: Prng): Uint8Array {
+function mutate(bytes: Uint8Array, rng: Rng): Uint8Array {
   const out = bytes.slice();
   switch (rng.int(0, 3)) {
     case 0:
@@ -82,7 +82,7 @@ function expectDecodedOrNamedError(decode: () => unknown, name: string): 'ok' | 
 }
 
 describe('loaders reject malformed files with a message naming the file', () => {
-  const rng = new Prng(42);
+  const rng = new Rng(42);
   const cases: [string, Uint8Array, (bytes: Uint8Array, name: string) => unknown][] = [
     ['clip.wav', encodeWav(Int16Array.from({ length: 800 }, () => rng.int(-3000, 3000)), { sampleRate: 16000 }), (b, n) => decodeWav(b, n)],
     ['stereo.wav', encodeWav(Float32Array.from({ length: 600 }, () => rng.next() - 0.5), { sampleRate: 22050, channels: 2, encoding: 'float32', extensible: true }), (b, n) => decodeWav(b, n)],

@@ -4,19 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { fuzzOnce, newTally, verdict } from '../../compiler/fuzz/run-node.ts';
 import { mutateModel } from '../../compiler/fuzz/mutate.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { randomCodes, randomModel } from '../helpers/random-model.ts';
 
 const seeds = [
-  writeModel(randomModel(new Prng(11), { macro: true, conv: true })),
-  writeModel(randomModel(new Prng(12), { macro: false, leak: true, conv: false })),
-  writeModel(randomModel(new Prng(13), { macro: true, leak: false, conv: false })),
+  writeModel(randomModel(new Rng(11), { macro: true, conv: true })),
+  writeModel(randomModel(new Rng(12), { macro: false, leak: true, conv: false })),
+  writeModel(randomModel(new Rng(13), { macro: true, leak: false, conv: false })),
 ];
 
 describe('model parser fuzzing', () => {
   it('Node: 3,000 mutants are rejected with a typed error or run', () => {
-    const rng = new Prng(99);
+    const rng = new Rng(99);
     const tally = newTally();
     for (let i = 0; i < 3000; i++) fuzzOnce(seeds[i % seeds.length], rng, tally);
     expect(tally.crashes.slice(0, 3)).toEqual([]);
@@ -27,7 +27,7 @@ describe('model parser fuzzing', () => {
   });
 
   it('XS: 600 mutants get the same verdict as in Node', async () => {
-    const rng = new Prng(123);
+    const rng = new Rng(123);
     const xs = await XsRuntime.start({ meteringLimit: 2e9 });
     const outcomes = new Set<string>();
     try {

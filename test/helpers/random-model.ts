@@ -1,6 +1,6 @@
 /** Random valid models and inputs for property tests (seeded). */
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 
 export interface RandomModelOptions {
   macro?: boolean;
@@ -8,7 +8,7 @@ export interface RandomModelOptions {
   conv?: boolean;
 }
 
-export function randomModel(rng: Prng, options: RandomModelOptions = {}): ModelSpec {
+export function randomModel(rng: Rng, options: RandomModelOptions = {}): ModelSpec {
   const inBits = rng.int(1, 8);
   const conv = options.conv ?? rng.next() < 0.3;
   let frames = conv ? rng.int(3, 12) : 1;
@@ -69,7 +69,7 @@ export function randomModel(rng: Prng, options: RandomModelOptions = {}): ModelS
 }
 
 /** Random codes with a given density of non-zero entries. */
-export function randomCodes(rng: Prng, length: number, bits: number, density = rng.next()): Uint8Array {
+export function randomCodes(rng: Rng, length: number, bits: number, density = rng.next()): Uint8Array {
   const max = (1 << bits) - 1;
   const codes = new Uint8Array(length);
   for (let i = 0; i < length; i++) if (rng.next() < density) codes[i] = rng.int(1, max);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { scratchBytesFor, loadModel } from '../../runtime/index.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
@@ -27,7 +27,7 @@ function profileJson(spec: ModelSpec, limit: number): { json: Record<string, any
   }
 }
 
-function dense(rng: Prng, inputs: number, outputs: number): LayerSpec {
+function dense(rng: Rng, inputs: number, outputs: number): LayerSpec {
   const weights = new Int8Array(inputs * outputs);
   for (let i = 0; i < weights.length; i++) weights[i] = rng.int(-60, 60);
   return {
@@ -67,7 +67,7 @@ describe('tempo-cim profile', () => {
   });
 
   it('says a model whose scratch exceeds the board\'s RAM budget does not fit', () => {
-    const rng = new Prng(9);
+    const rng = new Rng(9);
     const spec: ModelSpec = {
       input: { kind: 'codes', bits: 4, frames: 1, channels: 16 },
       layers: [dense(rng, 16, 4000), dense(rng, 4000, 4)],

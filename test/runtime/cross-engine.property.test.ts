@@ -3,7 +3,7 @@
 // cases across shapes, bit widths, leak and mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import { randomCodes, randomModel } from '../helpers/random-model.ts';
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('Node, XS and native kernels execute random models identically, and as the plain reference', () => {
   it(`${MODELS * INPUTS_PER_MODEL} cases`, async () => {
-    const rng = new Prng(20261126);
+    const rng = new Rng(20261126);
     const seen = { leak: 0, macro: 0, conv: 0, stoppedEarly: 0 };
     for (let m = 0; m < MODELS; m++) {
       const spec = randomModel(rng);
@@ -79,7 +79,7 @@ describe('Node, XS and native kernels execute random models identically, and as 
 
 describe('early termination on winner-heavy inputs', () => {
   it('stops early often and always agrees with full evaluation', () => {
-    const rng = new Prng(7);
+    const rng = new Rng(7);
     let stopped = 0;
     let cases = 0;
     for (let m = 0; m < 100; m++) {

@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 
-function dense(rng: Prng, inputs: number, outputs: number): LayerSpec {
+function dense(rng: Rng, inputs: number, outputs: number): LayerSpec {
   const weights = new Int8Array(inputs * outputs);
-  for (let i = 0; i < weights.length; i++) weights[i] = Math.round(rng.normal() * 30);
+  // Clamped to the 8-bit weight range: an unclamped tail draw would wrap in the Int8Array.
+  for (let i = 0; i < weights.length; i++) weights[i] = Math.max(-127, Math.min(127, Math.round(rng.normal() * 30)));
   return {
     kind: 'dense', inFrames: 1, inChannels: inputs, kernel: 1, stride: 1, outChannels: outputs, outBits: 4, leakShift: 0, weightBits: 8,
     weights, thresholds: new Int32Array(outputs).fill(400), biases: new Int32Array(outputs),
@@ -17,7 +18,7 @@ function dense(rng: Prng, inputs: number, outputs: number): LayerSpec {
 
 describe('event-driven cost in XS', () => {
   it('20%-dense inputs cost at most 0.35x of all-non-zero inputs (784-128-10)', async () => {
-    const rng = new Prng(3);
+    const rng = new Rng(3);
     const spec: ModelSpec = {
       input: { kind: 'codes', bits: 4, frames: 1, channels: 784 },
       layers: [dense(rng, 784, 128), dense(rng, 128, 10)],

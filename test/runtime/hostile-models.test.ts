@@ -3,13 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../compiler/tcm/spec.ts';
 import { resealCrc, writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import * as F from '../../runtime/format.ts';
 import { createNetwork, InputError, loadModel, ModelError } from '../../runtime/index.ts';
 import { randomModel } from '../helpers/random-model.ts';
 
-const base: ModelSpec = randomModel(new Prng(1), { macro: true, conv: false, leak: false });
+const base: ModelSpec = randomModel(new Rng(1), { macro: true, conv: false, leak: false });
 const good = writeModel(base);
 
 /** Finds the section table entry for a tag (and layer index). */

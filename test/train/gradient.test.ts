@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { type NetConfig, conv1dShape, denseShape, forwardSample, initParams, neuronOffsets, newStats, newWorkspace, paramLayout, trainSample } from '../../compiler/train/net.ts';
 import { quantizeAll } from '../../compiler/train/trainer.ts';
-import { Rng } from '../../compiler/train/rng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 
 function config(layers: NetConfig['layers'], mode: NetConfig['mode']): NetConfig {
   return { layers, mode, inputBits: 4, actBits: 4, weightBits: 8, groupRows: 4, chargeBound: 4, maxGainShift: 0, perNeuronScale: true, stallPenalty: 0, clipPenalty: 0 };

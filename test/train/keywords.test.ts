@@ -17,7 +17,7 @@ import { main } from '../../compiler/cli/main.ts';
 import { keywordTestCodes } from '../../compiler/train/keywords.ts';
 import { predictCodes } from '../../compiler/train/trainer.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
-import { mulberry32 } from '../../compiler/util/prng.ts';
+import { randomStream } from '../../compiler/util/prng.ts';
 
 const WORDS = [...KEYWORDS, 'bed', 'cat', 'tree'];
 const SPEAKERS = ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'];
@@ -26,9 +26,9 @@ const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
 
 /** Word w said by speaker s (take k): 2-3 segments of two tones, word-specific frequencies and order. */
 function wordClip(w: number, s: number, k: number): Int16Array {
-  const shape = mulberry32(1000 + w);
+  const shape = randomStream(1000 + w);
   const segments = Array.from({ length: 2 + (w % 2) }, () => ({ f1: 250 + shape() * 700, f2: 900 + shape() * 2200, len: 2400 + shape() * 2400 }));
-  const rand = mulberry32(7919 * (w + 1) + 104729 * (s + 1) + k);
+  const rand = randomStream(7919 * (w + 1) + 104729 * (s + 1) + k);
   const pitch = 1 + (s - 3.5) * 0.03 + (rand() - 0.5) * 0.02;
   const speed = 1 + (rand() - 0.5) * 0.15;
   const amplitude = 3000 + rand() * 9000;
@@ -64,7 +64,7 @@ function writeFixture(dir: string): void {
   writeFileSync(join(dir, 'validation_list.txt'), validation.join('\n') + '\n');
   writeFileSync(join(dir, 'testing_list.txt'), testing.join('\n') + '\n');
   mkdirSync(join(dir, '_background_noise_'));
-  const rand = mulberry32(5);
+  const rand = randomStream(5);
   writeFileSync(join(dir, '_background_noise_', 'white_noise.wav'), encodeWav(Int16Array.from({ length: 16000 * 20 }, () => Math.round((rand() - 0.5) * 400))));
 }
 
