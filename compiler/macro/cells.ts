@@ -23,7 +23,7 @@ export interface CellFaults {
   stuckOff: number;
 }
 
-/** A uniform [0, 1) source and a standard-normal source (compiler/util/prng.ts Prng fits). */
+/** A uniform [0, 1) source and a standard-normal source (compiler/util/prng.ts Rng fits). */
 export interface RandomSource {
   next(): number;
   normal(): number;

@@ -6,7 +6,7 @@
 import { crc32, loadModel } from '../../runtime/index.ts';
 import { quantile } from '../profile/stats.ts';
 import { evaluateCodes } from '../train/evaluate.ts';
-import { deriveSeed, Prng } from '../util/prng.ts';
+import { deriveSeed, Rng } from '../util/prng.ts';
 import { CellModel, type CellFaults } from './cells.ts';
 import type { MacroDevice } from './device.ts';
 
@@ -28,7 +28,7 @@ export function programChip(bytes: Uint8Array, cells: CellModel, seed: number, c
   const copy = new Uint8Array(new ArrayBuffer(original.fileBytes));
   copy.set(bytes.subarray(0, original.fileBytes));
   const programmed = loadModel(copy, { verifyCrc: false });
-  const rng = new Prng(deriveSeed(seed, `chip ${chip}`));
+  const rng = new Rng(deriveSeed(seed, `chip ${chip}`));
   let changed = 0;
   let total = 0;
   programmed.layers.forEach((layer, k) => {

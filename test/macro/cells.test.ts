@@ -5,7 +5,7 @@ import { loadMacroDevice, type MacroDevice } from '../../compiler/macro/device.t
 import { programChip } from '../../compiler/macro/robustness.ts';
 import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { Prng } from '../../compiler/util/prng.ts';
+import { Rng } from '../../compiler/util/prng.ts';
 import { loadModel } from '../../runtime/index.ts';
 
 const device = loadMacroDevice('tempo-cim');
@@ -17,7 +17,7 @@ const all = Array.from({ length: 255 }, (_, i) => i - 127);
  * (G_on = 1, G_off = 1 / ratio) times (1 + S * eps); the periphery reads (G - G_off) / (G_on - G_off)
  * and merges the columns with weights 2^b (two's complement: the top column counts -2^7).
  */
-function perCellRead(w: number, S: number, ratio: number, rng: Prng): number {
+function perCellRead(w: number, S: number, ratio: number, rng: Rng): number {
   const bits = w & 0xff;
   const gOff = 1 / ratio;
   let value = 0;
@@ -46,7 +46,7 @@ describe('cell model', () => {
 
   it('reads back exactly without faults', () => {
     const out = new Int8Array(all.length);
-    new CellModel(device, NO_FAULTS).program(all, 127, new Prng(1), out);
+    new CellModel(device, NO_FAULTS).program(all, 127, new Rng(1), out);
     expect(Array.from(out)).toEqual(all);
   });
 
@@ -56,8 +56,8 @@ describe('cell model', () => {
     const n = 20000;
     for (const w of [-1, -100, 3, 77, 127]) {
       const fast = new Int16Array(n);
-      cells.program(new Int8Array(n).fill(w), 127, new Prng(7), fast);
-      const rng = new Prng(8);
+      cells.program(new Int8Array(n).fill(w), 127, new Rng(7), fast);
+      const rng = new Rng(8);
       const slow = Array.from({ length: n }, () => perCellRead(w, S, device.cells.onOffRatio, rng));
       const a = moments(Array.from(fast));
       const b = moments(slow);
@@ -67,7 +67,7 @@ describe('cell model', () => {
     }
     // Negative weights carry the top column's 128: at 5% their read sigma is about 7 weight units.
     const neg = new Int16Array(n);
-    cells.program(new Int8Array(n).fill(-1), 127, new Prng(9), neg);
+    cells.program(new Int8Array(n).fill(-1), 127, new Rng(9), neg);
     expect(moments(Array.from(neg)).std).toBeGreaterThan(6.5);
   });
 
@@ -87,7 +87,7 @@ describe('cell model', () => {
 
 function programOnce(d: MacroDevice, faults: ConstructorParameters<typeof CellModel>[1], weights: number[]): Int16Array {
   const out = new Int16Array(weights.length);
-  new CellModel(d, faults).program(weights, 127, new Prng(3), out);
+  new CellModel(d, faults).program(weights, 127, new Rng(3), out);
   return out;
 }
 
