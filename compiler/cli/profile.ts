@@ -1,6 +1,7 @@
 /** `tempo-cim profile model.tcm --device esp32[,tempo-cim]`: what a model costs on a board and/or a CIM macro. */
 import { isMacroProfile, readProfileFile, type DeviceProfile } from '../deploy/devices.ts';
 import { loadMacroDevice } from '../macro/device.ts';
+import { deviceSection, formatDeviceSection } from '../profile/device-section.ts';
 import { formatProfile } from '../profile/format.ts';
 import { macroProfile } from '../profile/macro.ts';
 import { formatMacroProfile, formatSideBySide } from '../profile/macro-format.ts';
@@ -19,6 +20,9 @@ codes) and reports, for a board (Node and the real XS engine):
   RAM      runtime scratch, typed-array bytes and XS slots measured in XS, against the board's budgets
   latency  XS compute per inference (deterministic meter): median and p99; host XS wall time;
            per layer: row adds, skipped zero inputs, inputs and steps saved by early termination
+  device   RV32IMC instructions per phase (boot, encoding, inference, audio hop, keyword window)
+           and the time they take at the board's clock and CPI range (an estimate), read from
+           MODEL.rv32.json, which npm run device-bench writes (the profile does not emulate)
 and for a compute-in-memory macro (devices/tempo-cim.json; estimates from its published figures):
   mapping  each layer on arrays (row groups x column tiles; conv layers by im2col), cells used
   time     time steps and latency per inference (also with early termination)
@@ -57,8 +61,9 @@ export async function run(args: string[]): Promise<number> {
       texts.push(formatMacroProfile(profile, target.macro, file));
     } else {
       const { profile } = await profileModel(bytes, target.board!, { limit, deviceComputePerMs: rate });
-      results.push(profile);
-      texts.push(formatProfile(profile, file));
+      const device = deviceSection(file, bytes, target.board!);
+      results.push({ ...profile, deviceInstructions: device });
+      texts.push(`${formatProfile(profile, file)}\n\n${formatDeviceSection(device)}`);
     }
   }
   if (options.json) {

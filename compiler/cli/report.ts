@@ -4,6 +4,7 @@ import { loadDevice } from '../deploy/devices.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMacroDevice } from '../macro/device.ts';
 import { macroProfile } from '../profile/macro.ts';
+import { deviceSection } from '../profile/device-section.ts';
 import { profileModel } from '../profile/profile.ts';
 import { renderReport } from '../report/html.ts';
 import { buildReportData } from '../report/report-data.ts';
@@ -45,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
   const { bytes } = readModelFile(file);
   const run = await profileModel(bytes, device, { limit, xsLimit: Math.min(xsLimit, limit) });
   const macro = macroDevice ? macroProfile(run.model, macroDevice, run.inputs.codes.slice(0, limit), run.inputs.source) : null;
-  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`, macro)));
+  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`, macro, 3, deviceSection(file, bytes, device))));
   console.log(`wrote ${out}`);
   return 0;
 }

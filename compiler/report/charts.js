@@ -204,6 +204,18 @@
     return true;
   }
 
+  // RV32IMC instruction counts (npm run device-bench) with the board's time estimate.
+  function deviceRows(d) {
+    if (!d) return [];
+    if (d.status !== 'measured') return [['RV32IMC instructions', 'not measured: ' + d.hint]];
+    const ms = (v) => (v >= 1000 ? (v / 1000).toFixed(1) + ' s' : v >= 10 ? v.toFixed(0) + ' ms' : v.toFixed(2) + ' ms');
+    const rows = d.rows.map((r) => ['RV32IMC ' + r.label, r.instructions.toLocaleString() + ' instructions' +
+      (r.time ? ', est. ' + ms(r.time.minMs) + ' - ' + ms(r.time.maxMs) + ' at ' + d.clockMHz + ' MHz' : '')]);
+    rows.push(['device time basis', (d.cpi ? 'estimate: instructions x CPI ' + d.cpi.min + '-' + d.cpi.max + ' / clock (' + d.cpi.basis + ')' : 'no CPI range for this board') +
+      '; ' + (d.nativeKernels ? 'native kernels' : 'TypeScript kernels') + (d.staleRuntime ? '; runtime changed since the measurement' : '')]);
+    return rows;
+  }
+
   function drawProfile(container) {
     const p = data.profile;
     const kib = (b) => (b / 1024).toFixed(1) + ' KiB';
@@ -219,7 +231,7 @@
       ['device time', p.deviceEstimate ? p.deviceEstimate.msMedian.toFixed(2) + ' ms median (' + p.deviceEstimate.label + ')' : 'not estimated'],
       ['early exit', pct(p.stoppedEarlyFraction) + ' of inputs'],
       ['Node and XS agree', p.enginesAgree ? 'yes' : 'NO'],
-    ];
+    ].concat(deviceRows(data.device));
     const table = document.createElement('table');
     table.setAttribute('data-chart', 'profile');
     rows.forEach((r) => {

@@ -5,6 +5,7 @@
  */
 import { createNetwork, type Model } from '../../runtime/index.ts';
 import type { MacroProfile } from '../profile/macro.ts';
+import type { DeviceSection } from '../profile/device-section.ts';
 import type { Profile, ProfileRun } from '../profile/profile.ts';
 
 export interface EpochPoint {
@@ -49,6 +50,8 @@ export interface ReportData {
   profile: Profile;
   /** The model mapped onto a compute-in-memory macro (arrays, energy per layer), when requested. */
   macro: MacroProfile | null;
+  /** RV32IMC instruction counts from npm run device-bench (MODEL.rv32.json), when measured. */
+  device?: DeviceSection;
 }
 
 /** Per-epoch history from provenance: `history` (or `epochs`) arrays of records with an epoch number. */
@@ -87,7 +90,7 @@ export function rastersOf(model: Model, codes: Uint8Array[], labels: number[] | 
   });
 }
 
-export function buildReportData(run: ProfileRun, title: string, macro: MacroProfile | null = null, rasterCount = 3): ReportData {
+export function buildReportData(run: ProfileRun, title: string, macro: MacroProfile | null = null, rasterCount = 3, device?: DeviceSection): ReportData {
   const { model, inputs, sweep, profile } = run;
   const firing: LayerFiring[] = sweep.activity.map((a, k) => ({
     name: `layer ${k}`,
@@ -106,5 +109,6 @@ export function buildReportData(run: ProfileRun, title: string, macro: MacroProf
     firing,
     profile,
     macro,
+    ...(device ? { device } : {}),
   };
 }

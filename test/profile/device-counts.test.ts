@@ -9,6 +9,7 @@ import {
   CALIBRATION_MARK, derivedFigures, findMeasurement, parsePluginOutput, PHASE_MARKS, phaseSamples, sha256, summarize,
   type DeviceMeasurement,
 } from '../../compiler/profile/device-counts.ts';
+import { deviceSection, formatDeviceSection } from '../../compiler/profile/device-section.ts';
 import { deviceTimeProfile, estimateMs, formatDeviceTime } from '../../compiler/profile/device-time.ts';
 import { loadDevice } from '../../compiler/deploy/devices.ts';
 
@@ -99,6 +100,11 @@ describe('device time estimate', () => {
       const stale = findMeasurement(model, new TextEncoder().encode('model'), 'c');
       expect(stale.status === 'found' && stale.staleRuntime).toBe(true);
       expect(findMeasurement(model, new TextEncoder().encode('other'), 'b').status).toBe('other-model');
+      const section = deviceSection(model, new TextEncoder().encode('model'), loadDevice('esp32c3'));
+      expect(section.status).toBe('measured');
+      expect(formatDeviceSection(section)).toContain('one inference');
+      const other = deviceSection(model, new TextEncoder().encode('other'), loadDevice('esp32c3'));
+      expect(formatDeviceSection(other)).toMatch(/not measured; its measurement is of another model .*npm run device-bench -- --model/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
