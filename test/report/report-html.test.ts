@@ -1,34 +1,46 @@
-// `tempo-cim report` writes one self-contained HTML file; headless Chromium (Debian's `chromium`)
-// opens it offline, runs its inline script, and the dumped DOM must hold every chart with as many
+// `tempo-cim report` writes one self-contained HTML file; a headless Chromium (the one carried by
+// the npm package @sparticuz/chromium, driven by playwright-core) opens it with every network
+// request refused, runs its inline script, and the rendered DOM must hold every chart with as many
 // marks as the embedded data calls for.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// CI installs chromium (.ci/run); a developer machine without it skips these tests.
-const haveChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
+let browser: Browser;
+beforeAll(async () => { browser = await launchChromium(); });
+afterAll(async () => { await browser?.close(); });
 
-function renderedDom(htmlFile: string): string {
-  const profileDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  const result = spawnSync(CHROMIUM, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-    '--disable-component-update', '--disable-extensions', `--user-data-dir=${profileDir}`, '--dump-dom', pathToFileURL(htmlFile).href,
-  ], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-  rmSync(profileDir, { recursive: true, force: true });
-  if (result.status !== 0) throw new Error(`chromium exited ${result.status}: ${result.stderr.slice(-2000)}`);
-  return result.stdout;
+/** The page's DOM once its script has marked the body rendered; any request other than the page
+ * itself is refused and reported. */
+async function renderedDom(htmlFile: string): Promise<{ dom: string; requests: string[] }> {
+  const page = await browser.newPage();
+  const url = pathToFileURL(htmlFile).href;
+  const requests: string[] = [];
+  await page.route('**/*', (route) => {
+    if (route.request().url() === url) return route.continue();
+    requests.push(route.request().url());
+    return route.abort();
+  });
+  try {
+    await page.goto(url);
+    await page.waitForSelector('body:not([data-rendered="pending"])', { timeout: 30_000 });
+    return { dom: await page.content(), requests };
+  } finally {
+    await page.close();
+  }
 }
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
-function writeReport(history: boolean): { html: string; dom: string } {
+async function writeReport(history: boolean): Promise<{ html: string; dom: string; requests: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tcm-report-'));
   const spec = syntheticDigitsSpec({ hidden: [20], seed: 5, calibrationImages: 16 });
   if (history) {
@@ -42,7 +54,7 @@ function writeReport(history: boolean): { html: string; dom: string } {
   const out = join(dir, 'report.html');
   try {
     execFileSync('node', [bin, 'report', model, '--out', out, '--limit', '150', '--xs-limit', '4'], { encoding: 'utf8' });
-    return { html: readFileSync(out, 'utf8'), dom: renderedDom(out) };
+    return { html: readFileSync(out, 'utf8'), ...(await renderedDom(out)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -54,12 +66,13 @@ function embeddedData(html: string): any {
   return JSON.parse(match[1]);
 }
 
-describe.skipIf(!haveChromium)('tempo-cim report in headless Chromium', () => {
-  it('renders all seven charts with one mark per datum, offline', () => {
-    const { html, dom } = writeReport(true);
+describe('tempo-cim report in headless Chromium', () => {
+  it('renders all seven charts with one mark per datum, offline', async () => {
+    const { html, dom, requests } = await writeReport(true);
     // Self-contained: nothing is fetched from anywhere.
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(requests).toEqual([]);
     const data = embeddedData(html);
     expect(dom).toMatch(/<body[^>]*data-rendered="ok"/);
     expect(dom).toMatch(/<body[^>]*data-charts="7"/);
@@ -84,8 +97,8 @@ describe.skipIf(!haveChromium)('tempo-cim report in headless Chromium', () => {
     expect(count(dom, /data-energy="/g)).toBe(4);
   });
 
-  it('degrades gracefully when the provenance has no training history', () => {
-    const { dom } = writeReport(false);
+  it('degrades gracefully when the provenance has no training history', async () => {
+    const { dom } = await writeReport(false);
     expect(dom).toMatch(/<body[^>]*data-rendered="ok"/);
     expect(dom).toMatch(/<body[^>]*data-charts="6"/);
     expect(dom).not.toContain('data-chart="history"');
