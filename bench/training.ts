@@ -1,6 +1,6 @@
 /**
  * (c) Training epoch time for the same MLP (784-128-10, batch 128, Adam): the tempo-cim trainer's
- * float mode (`timeEpoch` from compiler/train/bench.ts, the trainer's own probe; one and two
+ * float mode (`timeEpoch` from bench/train-epoch.ts, the trainer's own probe; one and two
  * threads) vs TensorFlow.js (wasm backend, model.fit). The tempo-cim epoch also draws random shifts
  * (the trainer's augmentation, on as in real training); TensorFlow.js trains on the plain images,
  * so the comparison leans its way. Each repeat trains a fresh model for one epoch; the figure is
@@ -8,7 +8,7 @@
  */
 import type { ImageSet } from '../compiler/data/mnist.ts';
 import { median } from '../compiler/profile/stats.ts';
-import { timeEpoch } from '../compiler/train/bench.ts';
+import { timeEpoch } from './train-epoch.ts';
 import type { Tf } from './peers.ts';
 
 export interface EpochTimes {

@@ -10,7 +10,7 @@ import { writeModel } from '../compiler/tcm/writer.ts';
 import { Rng } from '../compiler/util/prng.ts';
 import { Progress } from '../compiler/util/progress.ts';
 import { XsRuntime } from '../compiler/xs/runtime-host.ts';
-import { randomModel } from '../test/helpers/random-model.ts';
+import { randomModel } from '../compiler/fuzz/random-model.ts';
 
 const { options } = parseArgs(process.argv.slice(2), { cases: 'number', xs: 'number', seed: 'number' });
 const cases = (options.cases as number | undefined) ?? 100_000;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
-import { randomModel } from '../helpers/random-model.ts';
+import { randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
 

@@ -7,7 +7,7 @@ import { listDevices, loadDevice } from '../../compiler/deploy/devices.ts';
 import { boardPlatformKey } from '../../compiler/deploy/manifest.ts';
 import { buildProject, type BuildRecord } from '../../compiler/deploy/project.ts';
 import { loadValidator, manifestSchemaUrl } from '../../compiler/deploy/schema.ts';
-import { typecheckProjects } from '../../compiler/deploy/typecheck.ts';
+import { typecheckProjects } from './typecheck.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
 
 /**

@@ -6,7 +6,7 @@ import { mutateModel } from '../../compiler/fuzz/mutate.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
-import { randomCodes, randomModel } from '../helpers/random-model.ts';
+import { randomCodes, randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const seeds = [
   writeModel(randomModel(new Rng(11), { macro: true, conv: true })),

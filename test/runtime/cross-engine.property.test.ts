@@ -6,7 +6,7 @@ import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
-import { randomCodes, randomModel } from '../helpers/random-model.ts';
+import { randomCodes, randomModel } from '../../compiler/fuzz/random-model.ts';
 import { referenceForward } from '../helpers/reference.ts';
 
 const MODELS = 300;

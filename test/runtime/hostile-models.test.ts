@@ -7,7 +7,7 @@ import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import * as F from '../../runtime/format.ts';
 import { createNetwork, InputError, loadModel, ModelError } from '../../runtime/index.ts';
-import { randomModel } from '../helpers/random-model.ts';
+import { randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const base: ModelSpec = randomModel(new Rng(1), { macro: true, conv: false, leak: false });
 const good = writeModel(base);

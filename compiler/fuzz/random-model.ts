@@ -1,6 +1,6 @@
-/** Random valid models and inputs for property tests (seeded). */
-import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
-import { Rng } from '../../compiler/util/prng.ts';
+/** Random valid models and inputs (seeded) for the property tests and the fuzzer (scripts/fuzz.ts). */
+import type { LayerSpec, ModelSpec } from '../tcm/spec.ts';
+import { Rng } from '../util/prng.ts';
 
 export interface RandomModelOptions {
   macro?: boolean;

@@ -2,9 +2,9 @@
  * Trainer speed probe for `npm run bench`: wall time of one training epoch (float or QAT) of an MLP
  * on MNIST, batch 128, no evaluation or checkpointing, shift augmentation on (as in real training).
  */
-import { loadMnist, subset } from '../data/mnist.ts';
-import type { TrainMode } from './net.ts';
-import { imageInput, train } from './trainer.ts';
+import { loadMnist, subset } from '../compiler/data/mnist.ts';
+import type { TrainMode } from '../compiler/train/net.ts';
+import { imageInput, train } from '../compiler/train/trainer.ts';
 
 export interface EpochTiming {
   mode: TrainMode;
