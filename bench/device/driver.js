@@ -9,12 +9,14 @@
   const [modelPath, inputsPath, optionsJson] = deviceArgs;
   const options = JSON.parse(optionsJson);
   const earlyExit = options.earlyExit !== false;
+  // Native kernels when the image has them (as the device app's "tempo-cim-native" module), else TypeScript.
+  const native = globalThis.TempoCIMNative ?? null;
 
   deviceMark(1); deviceMark(2); // calibration: an empty phase (the marker's own cost)
 
   const resource = deviceReadFile(modelPath);
   deviceMark(10);
-  const model = TempoCIM.loadModel(resource);
+  const model = TempoCIM.loadModel(resource, { native });
   deviceMark(11);
   deviceMark(12);
   const network = TempoCIM.createNetwork(model);
@@ -30,7 +32,7 @@
     for (let i = 0; i < count; i++) {
       const pixels = new Uint8Array(inputs, i * pixelsPer, pixelsPer);
       deviceMark(20);
-      TempoCIM.encodeImage(input, pixels, codes);
+      TempoCIM.encodeImage(input, pixels, codes, model.native);
       deviceMark(21);
       deviceMark(22);
       const result = network.infer(codes, { earlyExit });

@@ -97,14 +97,17 @@ function parse(argv: string[]): Args {
   };
 }
 
-/** Native kernel sources and the glue that installs them as globalThis.TempoCIMNative, when present. */
-function nativeKernels(choice: Args['kernels']): { sources: string[]; includeDir: string; glue: string } | null {
+/**
+ * Native kernels: runtime/native/*.c, installed as globalThis.TempoCIMNative by the XS test host's
+ * installer (compiler/xs/host/natives.c) through bench/device/rv32/native_glue.c.
+ */
+function nativeKernels(choice: Args['kernels']): { sources: string[]; includeDir: string; glue: string[] } | null {
   if (choice === 'typescript') return null;
   const dir = join(repoRoot, 'runtime/native');
-  const glue = join(repoRoot, 'bench/device/rv32/natives.c');
+  const glue = [join(repoRoot, 'compiler/xs/host/natives.c'), join(repoRoot, 'bench/device/rv32/native_glue.c')];
   const sources = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f)) : [];
-  if (sources.length === 0 || !existsSync(glue)) {
-    if (choice === 'native') fail('--kernels native: no native kernels in runtime/native (or no bench/device/rv32/natives.c glue)');
+  if (sources.length === 0 || !glue.every((g) => existsSync(g))) {
+    if (choice === 'native') fail(`--kernels native: no native kernels in runtime/native (or no ${glue.map((g) => relative(repoRoot, g)).join(' / ')})`);
     return null;
   }
   return { sources, includeDir: dir, glue };
@@ -204,7 +207,10 @@ async function main(): Promise<void> {
       log(`device-bench: ${relative(process.cwd(), modelPath)}: running under ${tools.emulator.split(' (')[0]} (${work.description})`);
       const runResult = spawnSync(QEMU_BINARY, ['-plugin', `${plugin},out=${countsPath}`, elf, bundle, driver, modelPath, inputsPath, JSON.stringify(work.options)],
         { encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (runResult.status !== 0) throw new Error(`device image failed (exit ${runResult.status}):\n${runResult.stderr}${runResult.stdout}`);
+      if (runResult.status !== 0) {
+        const hint = native ? '\n(native kernels in the image; --kernels typescript measures the reference path)' : '';
+        throw new Error(`device image failed (exit ${runResult.status}):\n${runResult.stderr}${runResult.stdout}${hint}`);
+      }
       const reported = JSON.parse(runResult.stdout.trim().split('\n').pop() as string) as { classes: number[] };
       const counts = phaseSamples(parsePluginOutput(readFileSync(countsPath, 'utf8')).marks);
       const phases: Partial<Record<PhaseName, PhaseFigure>> = {};
@@ -214,7 +220,7 @@ async function main(): Promise<void> {
       const measurement: DeviceMeasurement = {
         format: 'tempo-cim-device-bench/1', isa: 'RV32IMC',
         model: { file: relative(repoRoot, modelPath), sha256: sha256(bytes), input: model.input.kind === 'audio' ? 'audio' : 'image' },
-        runtime: { bundleSha256: sha256(readFileSync(bundle)), nativeSha256: native ? hashFiles([...native.sources, native.glue]) : null },
+        runtime: { bundleSha256: sha256(readFileSync(bundle)), nativeSha256: native ? hashFiles([...native.sources, ...native.glue]) : null },
         toolchain: { compiler: tools.compiler, emulator: tools.emulator, cflags: [...TARGET_FLAGS, ...XS_FLAGS].join(' ') },
         inputs: work.description, earlyExit: args.earlyExit, markerOverhead: counts.markerOverhead, phases,
         ...derivedFigures(phases, hopMs), ...(hopMs !== undefined ? { hopMs } : {}), classesMatchNode,

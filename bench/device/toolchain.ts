@@ -111,7 +111,7 @@ function run(command: string, args: string[]): Promise<void> {
 
 export interface ImageOptions {
   /** C files of native kernels (runtime/native/*.c) plus the glue that installs them; null: TypeScript kernels only. */
-  native: { sources: string[]; includeDir: string; glue: string } | null;
+  native: { sources: string[]; includeDir: string; glue: string[] } | null;
   progress?: (done: number, total: number) => void;
 }
 
@@ -125,7 +125,7 @@ export async function buildImage(options: ImageOptions): Promise<string> {
   const sources = [
     ...readdirSync(join(xs, 'sources')).filter((f) => /^xs.*\.c$/.test(f)).sort().map((f) => join(xs, 'sources', f)),
     join(platform, 'crt0.S'), join(platform, 'syscalls.c'), join(platform, 'xs_platform.c'), join(platform, 'host.c'),
-    ...(options.native ? [...options.native.sources, options.native.glue] : [join(platform, 'no_natives.c')]),
+    ...(options.native ? [...options.native.sources, ...options.native.glue] : [join(platform, 'no_natives.c')]),
   ];
   const objDir = join(buildDir, 'obj');
   mkdirSync(objDir, { recursive: true });

@@ -6,7 +6,7 @@
  *
  * Globals for the driver: deviceMark(phase) (phase marker ecall), devicePrint(text),
  * deviceReadFile(path) (a host buffer over the file's bytes, read in place like a Moddable flash
- * Resource), deviceArgs (the driver arguments). With native kernels linked in, natives.c installs
+ * Resource), deviceArgs (the driver arguments). With native kernels linked in, native_glue.c installs
  * globalThis.TempoCIMNative as the XS test host does.
  */
 #include "xs.h"
