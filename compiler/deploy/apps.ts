@@ -1,6 +1,7 @@
 /**
  * The app catalog: which sources, manifest fragment and data each app puts in a generated
- * project, depending on the board's inputs (digits draws on a touch display where there is one).
+ * project, depending on the board's inputs (digits draws on a touch display where there is one;
+ * keywords shows the words it hears on a display where there is one).
  */
 import type { DeviceProfile } from './devices.ts';
 
@@ -10,7 +11,7 @@ export type AppName = (typeof APP_NAMES)[number];
 export interface AppVariant {
   app: AppName;
   /** Directory under manifests/apps holding main.ts, and the fragment manifests/app-<variant>.json. */
-  variant: 'bench' | 'digits' | 'digits-touch' | 'keywords';
+  variant: 'bench' | 'digits' | 'digits-touch' | 'keywords' | 'keywords-display';
   /** Files copied from manifests/apps into the project: [source, destination]. */
   sources: [string, string][];
   /** Which input the model must take. */
@@ -51,12 +52,15 @@ export function appVariant(app: AppName, profile: DeviceProfile): AppVariant {
         sources: [['digits/main.ts', 'main.ts'], lib('classify'), lib('vectors')],
         bufferBytes: (codes) => codes,
       };
-    case 'keywords':
+    case 'keywords': {
+      const display = profile.inputs.display !== null;
+      const listener = [lib('classify'), lib('detector'), lib('listener'), lib('vectors'), ['sim/audioin.ts', 'sim/audioin.ts']] as [string, string][];
       return {
-        app, variant: 'keywords', input: 'audio', vectors: false, wav: true,
-        sources: [['keywords/main.ts', 'main.ts'], lib('classify'), lib('detector'), lib('vectors'), ['sim/audioin.ts', 'sim/audioin.ts']],
+        app, variant: display ? 'keywords-display' : 'keywords', input: 'audio', vectors: false, wav: true,
+        sources: [[display ? 'keywords-display/main.ts' : 'keywords/main.ts', 'main.ts'], ...listener],
         // codes + one 512-sample int16 chunk
         bufferBytes: (codes) => codes + 1024,
       };
+    }
   }
 }

@@ -48,6 +48,9 @@ describe('tempo-cim build', () => {
     expect(projects).toHaveLength(APP_NAMES.length * listDevices().length);
     const touch = projects.filter((p) => p.record.variant === 'digits-touch').map((p) => p.device);
     expect(touch.sort()).toEqual(['esp32', 'esp32s3', 'sim']);
+    const shown = projects.filter((p) => p.record.variant === 'keywords-display').map((p) => p.device);
+    expect(shown.sort()).toEqual(['esp32', 'esp32s3', 'sim']);
+    expect(projects.find((p) => p.app === 'keywords' && p.device === 'esp32c3')?.record.variant).toBe('keywords');
     expect(projects.find((p) => p.app === 'digits' && p.device === 'esp32c3')?.record.variant).toBe('digits');
   });
 

@@ -13,6 +13,7 @@ import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { createNetwork, encodeImage, loadModel } from '../../runtime/index.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
 import { digitStrokes } from './strokes.ts';
+import { speechLikeClip } from '../audio/speechlike.ts';
 
 const cli = join(import.meta.dirname, '../../bin/tempo-cim.js');
 const root = tempDir('sim');
@@ -142,43 +143,84 @@ describe('tempo-cim sim (real XS)', () => {
     });
   });
 
-  it('keywords prints the detections the runtime makes on the same WAV', async () => {
+  describe('keywords', () => {
     const modelPath = audioModel(join(root, 'keywords.tcm'), 5);
-    const dir = join(root, 'keywords');
-    buildProject({ modelPath, device: 'esp32', app: 'keywords', outDir: dir });
-    const pcm = new Int16Array(16000 * 2);
-    for (let i = 3000; i < 21000; i++) pcm[i] = Math.round(9000 * Math.sin((i * 2 * Math.PI * (250 + i / 30)) / 16000) * Math.sin((Math.PI * (i - 3000)) / 18000));
-    const wavPath = join(root, 'word.wav');
-    writeFileSync(wavPath, encodeWav(pcm, { sampleRate: 16000 }));
-    const result = await simulate(dir, { wavPath });
-    expect(result.output).toMatch(/audio: end of keyword\.wav \(2\.00 s\)/);
 
-    // The app's loop in Node: 512-sample chunks, a verdict every 250 ms once the window is full.
-    const model = loadModel(new Uint8Array(readFileSync(modelPath)));
-    if (model.input.kind !== 'audio') throw new Error('audio model expected');
-    const network = createNetwork(model);
-    const frontend = createAudioFrontend(model.input.frontend);
-    const detector = new Detector(model.labels, 0, 1000);
-    const codes = new Uint8Array(network.inputLength);
-    const padded = new Int16Array(pcm.length + 24000);
-    padded.set(pcm);
-    const expected: string[] = [];
-    let sinceHop = 0;
-    for (let heard = 0; heard < padded.length; ) {
-      const take = Math.min(512, padded.length - heard);
-      frontend.push(padded.subarray(heard, heard + take));
-      heard += take;
-      sinceHop += take;
-      if (frontend.frameCount >= frontend.frames && sinceHop >= 4000) {
-        sinceHop = 0;
-        frontend.codes(codes);
-        const verdict = network.infer(codes);
-        const detection = detector.update(verdict.classIndex, verdict.scores, (heard * 1000) / 16000);
-        if (detection) expected.push(`heard "${detection.label}" at ${(heard / 16000).toFixed(2)} s (score ${detection.score}, runner-up ${detection.runnerUp})`);
+    /** The app's loop in Node: 512-sample chunks, a verdict every 250 ms once the window is full. */
+    function expectedDetections(pcm: Int16Array): string[] {
+      const model = loadModel(new Uint8Array(readFileSync(modelPath)));
+      if (model.input.kind !== 'audio') throw new Error('audio model expected');
+      const network = createNetwork(model);
+      const frontend = createAudioFrontend(model.input.frontend);
+      const detector = new Detector(model.labels, 0, 1000);
+      const codes = new Uint8Array(network.inputLength);
+      const padded = new Int16Array(pcm.length + 24000);
+      padded.set(pcm);
+      const expected: string[] = [];
+      let sinceHop = 0;
+      for (let heard = 0; heard < padded.length; ) {
+        const take = Math.min(512, padded.length - heard);
+        frontend.push(padded.subarray(heard, heard + take));
+        heard += take;
+        sinceHop += take;
+        if (frontend.frameCount >= frontend.frames && sinceHop >= 4000) {
+          sinceHop = 0;
+          frontend.codes(codes);
+          const verdict = network.infer(codes);
+          const detection = detector.update(verdict.classIndex, verdict.scores, (heard * 1000) / 16000);
+          if (detection) expected.push(`heard "${detection.label}" at ${(heard / 16000).toFixed(2)} s (score ${detection.score}, runner-up ${detection.runnerUp})`);
+        }
       }
+      return expected;
     }
-    expect(expected.length).toBeGreaterThan(0);
-    expect(result.output.split('\n').filter((line) => line.startsWith('heard '))).toEqual(expected);
+
+    const heardLines = (output: string) => output.split('\n').filter((line) => line.startsWith('heard '));
+
+    it('prints the detections the runtime makes on the same WAV', async () => {
+      const dir = join(root, 'keywords');
+      buildProject({ modelPath, device: 'esp32', app: 'keywords', outDir: dir });
+      const pcm = new Int16Array(16000 * 2);
+      for (let i = 3000; i < 21000; i++) pcm[i] = Math.round(9000 * Math.sin((i * 2 * Math.PI * (250 + i / 30)) / 16000) * Math.sin((Math.PI * (i - 3000)) / 18000));
+      const wavPath = join(root, 'word.wav');
+      writeFileSync(wavPath, encodeWav(pcm, { sampleRate: 16000 }));
+      const result = await simulate(dir, { wavPath });
+      expect(result.output).toMatch(/audio: end of keyword\.wav \(2\.00 s\)/);
+      const expected = expectedDetections(pcm);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(heardLines(result.output)).toEqual(expected);
+    });
+
+    it('works on a board without a display and on one with, over a multi-word recording', async () => {
+      // Six speech-like "words" (test/audio/speechlike.ts), 1 s each, 0.4 s apart.
+      const words = [3, 8, 14, 21, 27, 33].map((seed) => speechLikeClip(seed));
+      const gap = 6400;
+      const pcm = new Int16Array(words.length * (16000 + gap));
+      words.forEach((word, i) => pcm.set(word, i * (16000 + gap)));
+      const wavPath = join(root, 'words.wav');
+      writeFileSync(wavPath, encodeWav(pcm, { sampleRate: 16000 }));
+      const expected = expectedDetections(pcm);
+      expect(new Set(expected.map((line) => line.split('"')[1])).size).toBeGreaterThan(1);
+
+      const headless = join(root, 'keywords-c3');
+      const withDisplay = join(root, 'keywords-s3');
+      expect(buildProject({ modelPath, device: 'esp32c3', app: 'keywords', outDir: headless }).variant).toBe('keywords');
+      expect(buildProject({ modelPath, device: 'esp32s3', app: 'keywords', outDir: withDisplay }).variant).toBe('keywords-display');
+      for (const [dir, display] of [[headless, false], [withDisplay, true]] as const) {
+        const result = await simulate(dir, { wavPath });
+        expect(result.stop).toBe('idle');
+        expect(result.output).toMatch(/listening for yes, no, up/);
+        expect(result.output).toContain(`audio: end of keyword.wav (${(pcm.length / 16000).toFixed(2)} s)`);
+        expect(heardLines(result.output)).toEqual(expected);
+        if (!display) {
+          expect(result.display).toBeNull();
+          continue;
+        }
+        expect(result.output).toContain('320x240 screen');
+        expect(result.display!.frames).toBeGreaterThan(expected.length);
+        expect(result.display!.commandListUsed).toBeLessThanOrEqual(result.display!.commandListLength);
+        expect(result.display!.displayListUsed).toBeLessThanOrEqual(result.display!.displayListLength);
+      }
+    });
   });
 
   it('the CLI refuses a directory that is not a generated project', () => {
