@@ -1,6 +1,20 @@
 /** The benchmark's results: one row per side-by-side ratio, printed as a table and written as JSON + Markdown. */
 import { cpus, loadavg } from 'node:os';
+import { basename, isAbsolute, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../compiler/io/atomic.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * A path as committed results may show it: relative to the repository (POSIX separators) when
+ * inside it, else only the file name; never this machine's absolute layout.
+ */
+export function repoRelative(path: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(REPO_ROOT, path);
+  return rel.startsWith('..') || isAbsolute(rel) ? basename(path) : rel.split(sep).join('/');
+}
 
 export interface Row {
   id: string;
@@ -67,7 +81,8 @@ export function markdown(results: BenchResults): string {
   ].join('\n');
 }
 
-export function writeResults(dir: string, results: BenchResults): { json: string; md: string } {
+export function writeResults(dir: string, measured: BenchResults): { json: string; md: string } {
+  const results = { ...measured, model: repoRelative(measured.model) };
   const json = `${dir}/latest.json`;
   const md = `${dir}/latest.md`;
   writeFileAtomic(json, JSON.stringify(results, null, 2) + '\n');

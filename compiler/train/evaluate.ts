@@ -1,6 +1,6 @@
 /**
  * Evaluation by the runtime itself (Node, or real XS through compiler/xs): accuracy plus the
- * spike-stall figures of DESIGN.md (clipped group partials; hidden neurons silent for every input or
+ * spike-stall figures of docs/training.md (clipped group partials; hidden neurons silent for every input or
  * saturated for every input) and the event-driven cost.
  */
 import { createNetwork, encodeImage, loadModel } from '../../runtime/index.ts';
