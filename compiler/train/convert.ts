@@ -5,19 +5,21 @@
  * the layer then emits code = clamp(round(z / lambda_l), 0, A) and the next layer's weights absorb
  * lambda_l. One weight scale per layer (no per-neuron thresholds).
  */
-import { type NetConfig, type ParamLayout, forwardSample, newWorkspace } from './net.ts';
+import { forwardSample } from './forward.ts';
+import { type Net, type NetConfig, type ParamLayout, newWorkspace } from './net.ts';
 
 export function convertFloat(cfg: NetConfig, layout: ParamLayout, floatParams: Float32Array, calibration: Uint8Array, count: number, percentile = 0.999): { cfg: NetConfig; params: Float32Array; lambdas: number[] } {
   if (cfg.mode !== 'float') throw new Error('convertFloat expects a float-trained network');
   const A = (1 << cfg.actBits) - 1;
   const nl = cfg.layers.length;
   const ws = newWorkspace(cfg);
+  const net: Net = { cfg, layout, params: floatParams, qs: [], ws };
   const n = cfg.layers[0].rows;
   const x = new Float32Array(n);
   const acts: number[][] = cfg.layers.slice(0, nl - 1).map(() => []);
   for (let i = 0; i < count; i++) {
     for (let k = 0; k < n; k++) x[k] = calibration[i * n + k];
-    forwardSample(cfg, layout, floatParams, [], x, ws);
+    forwardSample(net, x);
     for (let l = 0; l < nl - 1; l++) for (const v of ws.act[l]) if (v > 0) acts[l].push(v);
   }
   const lambdas = acts.map((a) => {

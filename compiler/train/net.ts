@@ -12,7 +12,11 @@
  * Latent float parameters per layer: w (rows x out, row-major by input row like the crossbar),
  * c (bias) and tau = log T (threshold). The quantized integer layer is derived from them each step
  * (see quantizeLayer), so the training graph's quantized forward IS the integer network the runtime runs.
+ *
+ * This file holds the network's definition (shapes, parameter layout, quantization, scratch); the
+ * passes are forward.ts, backward.ts and batched.ts (dense first layer over a whole shard).
  */
+import { LIMITS } from '../../runtime/format.ts';
 import type { LayerSpec } from '../tcm/spec.ts';
 import type { Rng } from './rng.ts';
 
@@ -56,6 +60,14 @@ export function conv1dShape(inFrames: number, inChannels: number, kernel: number
   const outFrames = Math.floor((inFrames - kernel) / stride) + 1;
   if (outFrames < 1) throw new Error(`conv1d: kernel ${kernel} longer than ${inFrames} input frames`);
   return { kind: 'conv1d', inFrames, inChannels, kernel, stride, outChannels, outFrames, rows: kernel * inChannels };
+}
+
+/**
+ * Offset in the layer's input of output position t's receptive field: `rows` consecutive values
+ * (dense, conv1d over frames). A layer kind whose window is not one run of its input needs a gather.
+ */
+export function inputOffset(L: LayerShape, t: number): number {
+  return t * L.stride * L.inChannels;
 }
 
 /** Offsets of each layer's parameter block inside the flat parameter vector. */
@@ -114,10 +126,6 @@ export function newQLayer(cfg: NetConfig, L: LayerShape): QLayer {
     T: new Float64Array(L.outChannels),
   };
 }
-
-/** Runtime limits (runtime/format.ts LIMITS): thresholds <= 2^24, |bias| <= 2^28. */
-const MAX_THETA = 2 ** 24;
-const MAX_BIAS = 2 ** 28;
 
 /**
  * Quantizes layer `l`: weight scale per neuron (hidden, perNeuronScale) or per layer (last layer always,
@@ -184,13 +192,20 @@ export function quantizeLayer(cfg: NetConfig, layout: ParamLayout, params: Float
     q.T[j] = T;
     let th = Math.round(T / q.unit[j]);
     if (!(th >= 1)) th = 1;
-    if (th > MAX_THETA) th = MAX_THETA;
+    if (th > LIMITS.maxThreshold) th = LIMITS.maxThreshold;
     q.theta[j] = th;
     let b = Math.round(params[co + j] / q.unit[j]);
-    if (b > MAX_BIAS) b = MAX_BIAS;
-    else if (b < -MAX_BIAS) b = -MAX_BIAS;
+    if (b > LIMITS.maxAbsBias) b = LIMITS.maxAbsBias;
+    else if (b < -LIMITS.maxAbsBias) b = -LIMITS.maxAbsBias;
     q.bias[j] = b;
   }
+}
+
+/** The integer layers of all layers (left empty in float mode, which has none). */
+export function quantizeAll(cfg: NetConfig, layout: ParamLayout, params: Float32Array): QLayer[] {
+  const qs = cfg.layers.map((L) => newQLayer(cfg, L));
+  if (cfg.mode !== 'float') for (let l = 0; l < cfg.layers.length; l++) quantizeLayer(cfg, layout, params, l, qs[l]);
+  return qs;
 }
 
 /** Per-shard scratch buffers and statistics for forward/backward. */
@@ -218,6 +233,21 @@ export function newWorkspace(cfg: NetConfig): Workspace {
     ws.dq.push(new Float64Array(G * L.outChannels));
   }
   return ws;
+}
+
+/** What a forward pass reads and writes: the network, its latent parameters, their integer layers, scratch. */
+export interface Net {
+  cfg: NetConfig;
+  layout: ParamLayout;
+  params: Float32Array;
+  /** Integer layers derived from `params` (quantizeLayer); unused in float mode. */
+  qs: QLayer[];
+  ws: Workspace;
+}
+
+/** A Net with freshly quantized layers and its own scratch (for evaluation and tests; training reuses its buffers). */
+export function netOf(cfg: NetConfig, layout: ParamLayout, params: Float32Array): Net {
+  return { cfg, layout, params, qs: quantizeAll(cfg, layout, params), ws: newWorkspace(cfg) };
 }
 
 /** Statistics accumulated over a shard (integers or sums in a fixed order -> deterministic). */
@@ -258,394 +288,7 @@ export function resetStats(s: Stats): void {
   s.partialsSeen.fill(0);
 }
 
-/** y[yo..yo+n) += a * x[xo..xo+n), unrolled by 4 (the hot loop of forward). */
-function axpy64(y: Float64Array, yo: number, a: number, x: Float32Array, xo: number, n: number): void {
-  const n4 = n & ~3;
-  let j = 0;
-  for (; j < n4; j += 4) {
-    y[yo + j] += a * x[xo + j];
-    y[yo + j + 1] += a * x[xo + j + 1];
-    y[yo + j + 2] += a * x[xo + j + 2];
-    y[yo + j + 3] += a * x[xo + j + 3];
-  }
-  for (; j < n; j++) y[yo + j] += a * x[xo + j];
-}
-
-/** y[yo..yo+n) += a * x[xo..xo+n) for the weight gradient (a copy of axpy64 with the array types swapped: one typed-array type per call site keeps V8 monomorphic). */
-function axpy32(y: Float32Array, yo: number, a: number, x: Float64Array, xo: number, n: number): void {
-  const n4 = n & ~3;
-  let j = 0;
-  for (; j < n4; j += 4) {
-    y[yo + j] += a * x[xo + j];
-    y[yo + j + 1] += a * x[xo + j + 1];
-    y[yo + j + 2] += a * x[xo + j + 2];
-    y[yo + j + 3] += a * x[xo + j + 3];
-  }
-  for (; j < n; j++) y[yo + j] += a * x[xo + j];
-}
-
-function dot(w: Float32Array, wo: number, d: Float64Array, d0: number, n: number): number {
-  const n4 = n & ~3;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j < n4; j += 4) {
-    s0 += w[wo + j] * d[d0 + j];
-    s1 += w[wo + j + 1] * d[d0 + j + 1];
-    s2 += w[wo + j + 2] * d[d0 + j + 2];
-    s3 += w[wo + j + 3] * d[d0 + j + 3];
-  }
-  for (; j < n; j++) s0 += w[wo + j] * d[d0 + j];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Float-mode forward of one layer (ReLU hidden activations). */
-function forwardFloat(L: LayerShape, wo: number, co: number, params: Float32Array, x: Float32Array, act: Float32Array, zb: Float64Array, P: Float64Array, last: boolean, pre: Float64Array | null): void {
-  const out = L.outChannels;
-  const rows = L.rows;
-  for (let t = 0; t < L.outFrames; t++) {
-    const base = t * L.stride * L.inChannels;
-    const po = t * out;
-    if (pre) {
-      P.set(pre);
-    } else {
-      for (let j = 0; j < out; j++) P[po + j] = params[co + j];
-      for (let r = 0; r < rows; r++) {
-        const a = x[base + r];
-        if (a === 0) continue;
-        axpy64(P, po, a, params, wo + r * out, out);
-      }
-    }
-    for (let j = 0; j < out; j++) {
-      const z = P[po + j];
-      zb[po + j] = z;
-      act[po + j] = last ? z : z > 0 ? z : 0;
-    }
-  }
-}
-
-/** Forward of layer l for one sample (input x -> ws.act[l]). */
-function forwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, ws: Workspace, pre: Float64Array | null): void {
-  const L = cfg.layers[l];
-  const out = L.outChannels;
-  const rows = L.rows;
-  const last = l === cfg.layers.length - 1;
-  const act = ws.act[l];
-  const zb = ws.z[l];
-  const P = ws.partials[l];
-  if (cfg.mode === 'float') {
-    forwardFloat(L, layout.w[l], layout.c[l], params, x, act, zb, P, last, pre);
-    return;
-  }
-  const G = q.groups;
-  const R = q.groupRows;
-  const W = q.Wq;
-  const amax = (1 << cfg.actBits) - 1;
-  const C = cfg.chargeBound;
-  const clip = ws.clip[l];
-  for (let t = 0; t < L.outFrames; t++) {
-    const base = t * L.stride * L.inChannels;
-    const pb = t * G * out;
-    if (pre) {
-      P.set(pre);
-    } else {
-      P.fill(0, pb, pb + G * out);
-      for (let r = 0; r < rows; r++) {
-        const a = x[base + r];
-        if (a === 0) continue;
-        const po = pb + (G === 1 ? 0 : Math.floor(r / R) * out);
-        axpy64(P, po, a, W, r * out, out);
-      }
-    }
-    const zo = t * out;
-    for (let j = 0; j < out; j++) {
-      let V: number;
-      let anyClip = false;
-      let Vraw = 0;
-      if (G === 1 && cfg.mode !== 'split') {
-        V = P[pb + j];
-      } else {
-        V = 0;
-        const bound = C * q.theta[j];
-        for (let g = 0; g < G; g++) {
-          let p = P[pb + g * out + j];
-          const k = q.gain[g * out + j];
-          if (k > 0) p *= 2 ** k;
-          else if (k < 0) p = Math.floor(p / 2 ** -k);
-          Vraw += p;
-          let c = 0;
-          if (p > bound) {
-            p = bound;
-            c = 1;
-          } else if (p < -bound) {
-            p = -bound;
-            c = -1;
-          }
-          if (c !== 0) anyClip = true;
-          clip[pb + g * out + j] = c;
-          V += p;
-        }
-      }
-      if (last) {
-        zb[zo + j] = V + q.bias[j];
-        act[zo + j] = V + q.bias[j];
-        // Every clip of an output neuron changes its score: all count as harmful (+-2).
-        if (anyClip) for (let g = 0; g < G; g++) clip[pb + g * out + j] *= 2;
-      } else {
-        const z = (V + q.bias[j]) / q.theta[j];
-        zb[zo + j] = z;
-        let code = Math.floor(z);
-        if (code < 0) code = 0;
-        else if (code > amax) code = amax;
-        act[zo + j] = code;
-        if (anyClip) {
-          // A clip is harmful (+-2) when the neuron's code differs from the unclipped one; a clip on a
-          // neuron that stays silent (or saturated) either way (+-1) costs nothing and is not penalized.
-          let raw = Math.floor((Vraw + q.bias[j]) / q.theta[j]);
-          if (raw < 0) raw = 0;
-          else if (raw > amax) raw = amax;
-          if (raw !== code) for (let g = 0; g < G; g++) clip[pb + g * out + j] *= 2;
-        }
-      }
-    }
-  }
-}
-
-/** Full forward for one sample; returns the predicted class (argmax, lowest index on ties). Logits land in ws.act[last]. */
-export function forwardSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, ws: Workspace, pre: Float64Array | null = null): number {
-  let input = x;
-  for (let l = 0; l < cfg.layers.length; l++) {
-    forwardLayer(cfg, layout, params, qs[l], l, input, ws, l === 0 ? pre : null);
-    input = ws.act[l];
-  }
-  const scores = input;
-  let best = 0;
-  for (let j = 1; j < scores.length; j++) if (scores[j] > scores[best]) best = j;
-  return best;
-}
-
-/** Backward of layer l for one sample: accumulates parameter gradients, and writes dx (if given). */
-function backwardLayer(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, l: number, x: Float32Array, dx: Float32Array | null, grad: Float32Array, ws: Workspace, flags: Uint8Array, nOff: number, dqOut: Float64Array | null): void {
-  const L = cfg.layers[l];
-  const out = L.outChannels;
-  const rows = L.rows;
-  const last = l === cfg.layers.length - 1;
-  const dOut = ws.dOut[l];
-  const zb = ws.z[l];
-  const wo = layout.w[l];
-  const co = layout.c[l];
-  const to = layout.tau[l];
-  const dq = ws.dq[l];
-  const zPrev = l > 0 ? ws.z[l - 1] : null;
-  if (dx) dx.fill(0);
-  const float = cfg.mode === 'float';
-  const G = float ? 1 : q.groups;
-  const R = float ? rows : q.groupRows;
-  const amax = (1 << cfg.actBits) - 1;
-  const C = cfg.chargeBound;
-  const clip = ws.clip[l];
-  const P = ws.partials[l];
-  const split = cfg.mode === 'split';
-  const pen = cfg.stallPenalty;
-  const cpen = cfg.clipPenalty;
-  for (let t = 0; t < L.outFrames; t++) {
-    const zo = t * out;
-    const pb = t * G * out;
-    let any = false;
-    for (let j = 0; j < out; j++) {
-      const z = zb[zo + j];
-      let dV: number;
-      if (float) {
-        dV = last ? dOut[zo + j] : z > 0 ? dOut[zo + j] : 0;
-        dq[j] = dV;
-        grad[co + j] += dV;
-        if (dV !== 0) any = true;
-        continue;
-      }
-      const T = q.T[j];
-      let clipSum = 0;
-      if (split) for (let g = 0; g < G; g++) clipSum += Math.sign(clip[pb + g * out + j]);
-      if (last) {
-        dV = dOut[zo + j];
-        if (clipSum !== 0) grad[to + j] += dV * T * clipSum * C;
-      } else {
-        const dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
-        dV = dz / T;
-        grad[to + j] += dz * (-z + clipSum * C);
-        // Stall penalty: a neuron silent (or saturated) over the recent batches gets its bias pushed
-        // up (down) on the samples where it is off (at the rail). Only its own bias: propagating the
-        // penalty through its weights to the layer below destabilizes deep networks.
-        const f = flags[nOff + j];
-        if (f === 1 && z < 0) grad[co + j] -= pen;
-        else if (f === 2 && z >= amax) grad[co + j] += pen;
-      }
-      grad[co + j] += dV;
-      for (let g = 0; g < G; g++) {
-        const c = split ? clip[pb + g * out + j] : 0;
-        if (c === 0) {
-          dq[g * out + j] = dV;
-        } else if (c === 1 || c === -1) {
-          dq[g * out + j] = 0; // harmless clip: the clamp passes no gradient, no penalty
-        } else {
-          // Harmful clip: no task gradient flows; the penalty pulls the partial back inside the bound
-          // and (through tau) widens the bound.
-          const k = q.gain[g * out + j];
-          const pf = Math.abs(P[pb + g * out + j]) * q.unit[j] * 2 ** k;
-          dq[g * out + j] = (cpen * Math.sign(c)) / T;
-          grad[to + j] -= (cpen * pf) / T;
-        }
-      }
-      any = true;
-    }
-    if (dqOut) {
-      // Batched first layer: the weight gradient is accumulated later for the whole shard.
-      dqOut.set(dq);
-      continue;
-    }
-    if (!any) continue;
-    const base = t * L.stride * L.inChannels;
-    for (let r = 0; r < rows; r++) {
-      const a = x[base + r];
-      const go = G === 1 ? 0 : Math.floor(r / R) * out;
-      const ro = wo + r * out;
-      if (a !== 0) axpy32(grad, ro, a, dq, go, out);
-      if (dx) {
-        // Only inputs whose own straight-through gate is open use their gradient (the previous
-        // layer zeroes the rest), so skip the dot product for them: same result, less work.
-        const zp = zPrev![base + r];
-        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out);
-      }
-    }
-  }
-}
-
-/**
- * Forward + backward for one labelled sample: accumulates gradients into `grad` (not averaged)
- * and statistics into `stats`. Returns the predicted class.
- */
-export function trainSample(cfg: NetConfig, layout: ParamLayout, params: Float32Array, qs: QLayer[], x: Float32Array, label: number, ws: Workspace, grad: Float32Array, stats: Stats, flags: Uint8Array, nOffs: number[], pre: Float64Array | null = null, dqOut: Float64Array | null = null): number {
-  const pred = forwardSample(cfg, layout, params, qs, x, ws, pre);
-  const nl = cfg.layers.length;
-  const last = nl - 1;
-  const logits = ws.act[last];
-  const probs = ws.probs;
-  const scale = cfg.mode === 'float' ? 1 : qs[last].unit[0];
-  let m = -Infinity;
-  for (let j = 0; j < logits.length; j++) if (logits[j] * scale > m) m = logits[j] * scale;
-  let sum = 0;
-  for (let j = 0; j < logits.length; j++) {
-    const e = Math.exp(logits[j] * scale - m);
-    probs[j] = e;
-    sum += e;
-  }
-  const dl = ws.dOut[last];
-  const eps = cfg.labelSmoothing ?? 0;
-  const off = eps / logits.length;
-  for (let j = 0; j < logits.length; j++) {
-    probs[j] /= sum;
-    dl[j] = probs[j] - (j === label ? 1 - eps + off : off);
-  }
-  stats.loss += -Math.log(Math.max(probs[label], 1e-30));
-  stats.samples++;
-  if (pred === label) stats.correct++;
-  if (cfg.mode !== 'float') {
-    const amax = (1 << cfg.actBits) - 1;
-    for (let l = 0; l < nl; l++) {
-      const L = cfg.layers[l];
-      const no = nOffs[l];
-      const out = L.outChannels;
-      if (l < last) {
-        const act = ws.act[l];
-        for (let t = 0; t < L.outFrames; t++) {
-          for (let j = 0; j < out; j++) {
-            const a = act[t * out + j];
-            if (a > 0) stats.fired[no + j]++;
-            if (a >= amax) stats.saturated[no + j]++;
-          }
-        }
-      }
-      if (cfg.mode === 'split') {
-        const G = qs[l].groups;
-        const clip = ws.clip[l];
-        for (let i = 0; i < L.outFrames * G; i++) {
-          for (let j = 0; j < out; j++) {
-            const c = clip[i * out + j];
-            if (c === 2 || c === -2) stats.clipped[no + j]++;
-          }
-        }
-        for (let j = 0; j < out; j++) stats.partialsSeen[no + j] += L.outFrames * G;
-      }
-    }
-  }
-  for (let l = last; l >= 0; l--) {
-    const x_ = l === 0 ? x : ws.act[l - 1];
-    const dx = l === 0 ? null : ws.dOut[l - 1];
-    backwardLayer(cfg, layout, params, qs[l], l, x_, dx, grad, ws, flags, nOffs[l], l === 0 ? dqOut : null);
-  }
-  return pred;
-}
-
-/** Whether layer 0 can use the batched kernels (a dense first layer: one output position). */
-export function batchedFirstLayer(cfg: NetConfig): boolean {
-  return cfg.layers[0].outFrames === 1;
-}
-
-/**
- * Batched forward accumulation of a dense first layer over `count` samples (X: count x rows codes):
- * Pb[s] = (float: bias +) sum_r X[s][r] * W_r, grouped as in forwardLayer. Rows outer, samples inner,
- * so each weight row is read once per shard; per (sample, neuron) the additions happen in the same
- * order as the per-sample kernel, so the result is bit-identical.
- */
-export function firstLayerForwardBatch(cfg: NetConfig, layout: ParamLayout, params: Float32Array, q: QLayer, X: Float32Array, count: number, Pb: Float64Array): void {
-  const L = cfg.layers[0];
-  const out = L.outChannels;
-  const rows = L.rows;
-  const float = cfg.mode === 'float';
-  const G = float ? 1 : q.groups;
-  const R = float ? rows : q.groupRows;
-  const stride = G * out;
-  const W = float ? params : q.Wq;
-  const wo = float ? layout.w[0] : 0;
-  const co = layout.c[0];
-  for (let s = 0; s < count; s++) {
-    if (float) for (let j = 0; j < out; j++) Pb[s * stride + j] = params[co + j];
-    else Pb.fill(0, s * stride, (s + 1) * stride);
-  }
-  for (let r = 0; r < rows; r++) {
-    const go = G === 1 ? 0 : Math.floor(r / R) * out;
-    const ro = wo + r * out;
-    for (let s = 0; s < count; s++) {
-      const a = X[s * rows + r];
-      if (a === 0) continue;
-      axpy64(Pb, s * stride + go, a, W, ro, out);
-    }
-  }
-}
-
-/** Batched weight gradient of a dense first layer: grad_W[r] += X[s][r] * DQ[s][group(r)], samples in order. */
-export function firstLayerGradBatch(cfg: NetConfig, layout: ParamLayout, q: QLayer, X: Float32Array, count: number, DQ: Float64Array, grad: Float32Array): void {
-  const L = cfg.layers[0];
-  const out = L.outChannels;
-  const rows = L.rows;
-  const float = cfg.mode === 'float';
-  const G = float ? 1 : q.groups;
-  const R = float ? rows : q.groupRows;
-  const stride = G * out;
-  const wo = layout.w[0];
-  for (let r = 0; r < rows; r++) {
-    const go = G === 1 ? 0 : Math.floor(r / R) * out;
-    const ro = wo + r * out;
-    for (let s = 0; s < count; s++) {
-      const a = X[s * rows + r];
-      if (a === 0) continue;
-      axpy32(grad, ro, a, DQ, s * stride + go, out);
-    }
-  }
-}
-
-/** He-style init: w ~ N(0, 2 / fan-in), c = 0; thresholds are set from data afterwards (initThresholds). */
+/** He-style init: w ~ N(0, 2 / fan-in), c = 0; thresholds and weight scales are then set from data (init.ts). */
 export function initParams(cfg: NetConfig, layout: ParamLayout, params: Float32Array, rng: Rng): void {
   for (let l = 0; l < cfg.layers.length; l++) {
     const L = cfg.layers[l];

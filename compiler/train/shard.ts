@@ -7,7 +7,9 @@
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
 import { type BatchAugment, augmentImage } from '../data/augment.ts';
-import { type NetConfig, type ParamLayout, type QLayer, type Stats, type Workspace, batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats, trainSample } from './net.ts';
+import { type TrainPass, trainSample } from './backward.ts';
+import { batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch } from './batched.ts';
+import { type NetConfig, type ParamLayout, type Stats, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats } from './net.ts';
 
 export interface ShardData {
   /** Raw training pixels (count x srcW x srcH) and labels. */
@@ -17,13 +19,8 @@ export interface ShardData {
 }
 
 export class ShardRunner {
-  readonly qs: QLayer[];
-  readonly ws: Workspace;
-  readonly stats: Stats;
-  readonly nOffs: number[];
-  /** Private copies: typed arrays over SharedArrayBuffer are about 2x slower in V8's hot loops. */
-  readonly params: Float32Array;
-  private readonly grad: Float32Array;
+  /** The training pass over private copies: typed arrays over SharedArrayBuffer are about 2x slower in V8's hot loops. */
+  readonly pass: TrainPass;
   private readonly pixels: Uint8Array;
   private readonly codes: Uint8Array;
   private readonly x: Float32Array;
@@ -36,15 +33,20 @@ export class ShardRunner {
     readonly cfg: NetConfig,
     readonly layout: ParamLayout,
     readonly sharedParams: Float32Array,
-    readonly flags: Uint8Array,
+    flags: Uint8Array,
     readonly data: ShardData,
   ) {
-    this.params = new Float32Array(sharedParams.length);
-    this.grad = new Float32Array(sharedParams.length);
-    this.qs = cfg.layers.map((L) => newQLayer(cfg, L));
-    this.ws = newWorkspace(cfg);
-    this.stats = newStats(cfg);
-    this.nOffs = neuronOffsets(cfg).offsets;
+    this.pass = {
+      cfg,
+      layout,
+      params: new Float32Array(sharedParams.length),
+      qs: cfg.layers.map((L) => newQLayer(cfg, L)),
+      ws: newWorkspace(cfg),
+      grad: new Float32Array(sharedParams.length),
+      stats: newStats(cfg),
+      flags,
+      nOffs: neuronOffsets(cfg).offsets,
+    };
     const px = data.input.srcWidth * data.input.srcHeight;
     this.pixels = new Uint8Array(px);
     this.codes = new Uint8Array(data.input.channels);
@@ -52,9 +54,10 @@ export class ShardRunner {
   }
 
   quantize(): void {
-    this.params.set(this.sharedParams);
-    if (this.cfg.mode === 'float') return;
-    for (let l = 0; l < this.cfg.layers.length; l++) quantizeLayer(this.cfg, this.layout, this.params, l, this.qs[l]);
+    const { cfg, layout, params, qs } = this.pass;
+    params.set(this.sharedParams);
+    if (cfg.mode === 'float') return;
+    for (let l = 0; l < cfg.layers.length; l++) quantizeLayer(cfg, layout, params, l, qs[l]);
   }
 
   /** Encodes sample `index` into the float input vector, augmented as batch slot `slot` of `aug` (null: as is). */
@@ -70,41 +73,35 @@ export class ShardRunner {
   }
 
   /**
-   * Gradient (summed, not averaged) of samples indices[from..to) into grad; statistics into this.stats.
+   * Gradient (summed, not averaged) of samples indices[from..to) into out; statistics returned.
    * `aug` holds the batch's augmentation, indexed like `indices`.
    */
   run(indices: Int32Array, aug: BatchAugment, from: number, to: number, out: Float32Array): Stats {
-    const grad = this.grad;
-    grad.fill(0);
-    resetStats(this.stats);
+    const pass = this.pass;
+    pass.grad.fill(0);
+    resetStats(pass.stats);
     this.quantize();
-    const cfg = this.cfg;
-    if (!batchedFirstLayer(cfg)) {
-      for (let b = from; b < to; b++) {
-        const idx = indices[b];
-        const x = this.encode(idx, aug, b);
-        trainSample(cfg, this.layout, this.params, this.qs, x, this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs);
-      }
-      out.set(grad);
-      return this.stats;
+    const labels = this.data.labels;
+    if (!batchedFirstLayer(pass)) {
+      for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]]);
+      out.set(pass.grad);
+      return pass.stats;
     }
     const count = to - from;
     const n = this.x.length;
-    const L0 = cfg.layers[0];
-    const cell = (cfg.mode === 'float' ? 1 : this.qs[0].groups) * L0.outChannels;
+    const cell = (pass.cfg.mode === 'float' ? 1 : pass.qs[0].groups) * pass.cfg.layers[0].outChannels;
     if (this.X.length < count * n) this.X = new Float32Array(count * n);
     if (this.Pb.length < count * cell) {
       this.Pb = new Float64Array(count * cell);
       this.DQ = new Float64Array(count * cell);
     }
     for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], aug, from + s), s * n);
-    firstLayerForwardBatch(cfg, this.layout, this.params, this.qs[0], this.X, count, this.Pb);
+    firstLayerForwardBatch(pass, this.X, count, this.Pb);
     for (let s = 0; s < count; s++) {
-      const idx = indices[from + s];
-      trainSample(cfg, this.layout, this.params, this.qs, this.X.subarray(s * n, (s + 1) * n), this.data.labels[idx], this.ws, grad, this.stats, this.flags, this.nOffs, this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell));
+      trainSample(pass, this.X.subarray(s * n, (s + 1) * n), labels[indices[from + s]], this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell));
     }
-    firstLayerGradBatch(cfg, this.layout, this.qs[0], this.X, count, this.DQ, grad);
-    out.set(grad);
-    return this.stats;
+    firstLayerGradBatch(pass, this.X, count, this.DQ, pass.grad);
+    out.set(pass.grad);
+    return pass.stats;
   }
 }

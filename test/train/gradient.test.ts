@@ -1,7 +1,8 @@
 /** Gradient checks: float layers against finite differences; the STE layers against the straight-through formulas. */
 import { describe, expect, it } from 'vitest';
-import { type NetConfig, conv1dShape, denseShape, forwardSample, initParams, neuronOffsets, newStats, newWorkspace, paramLayout, trainSample } from '../../compiler/train/net.ts';
-import { quantizeAll } from '../../compiler/train/trainer.ts';
+import { trainSample } from '../../compiler/train/backward.ts';
+import { forwardSample } from '../../compiler/train/forward.ts';
+import { type NetConfig, conv1dShape, denseShape, initParams, neuronOffsets, newStats, newWorkspace, paramLayout, quantizeAll } from '../../compiler/train/net.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 
 function config(layers: NetConfig['layers'], mode: NetConfig['mode']): NetConfig {
@@ -13,7 +14,7 @@ function gradOf(cfg: NetConfig, params: Float32Array, x: Float32Array, label: nu
   const grad = new Float32Array(layout.total);
   const stats = newStats(cfg);
   const qs = quantizeAll(cfg, layout, params);
-  trainSample(cfg, layout, params, qs, x, label, newWorkspace(cfg), grad, stats, new Uint8Array(neuronOffsets(cfg).total), neuronOffsets(cfg).offsets);
+  trainSample({ cfg, layout, params, qs, ws: newWorkspace(cfg), grad, stats, flags: new Uint8Array(neuronOffsets(cfg).total), nOffs: neuronOffsets(cfg).offsets }, x, label);
   return { grad, loss: stats.loss, qs, layout };
 }
 
@@ -54,7 +55,7 @@ describe('gradients', () => {
     const label = 2;
     const { grad, qs } = gradOf(cfg, p, x, label);
     const ws = newWorkspace(cfg);
-    forwardSample(cfg, layout, p, qs, x, ws);
+    forwardSample({ cfg, layout, params: p, qs, ws }, x);
     const h = ws.act[0];
     const z = ws.z[0];
     const s = qs[1].unit[0];
@@ -87,7 +88,7 @@ describe('gradients', () => {
     const x = Float32Array.from([15, 15, 15, 15, 0, 1, 0, 1]);
     const { grad, qs } = gradOf(cfg, p, x, 0);
     const ws = newWorkspace(cfg);
-    forwardSample(cfg, layout, p, qs, x, ws);
+    forwardSample({ cfg, layout, params: p, qs, ws }, x);
     let clipped = 0;
     for (let j = 0; j < 4; j++) {
       if (ws.clip[0][j] !== 0) {

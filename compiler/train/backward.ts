@@ -1,0 +1,191 @@
+/**
+ * The training graph's backward pass for one labelled sample: softmax cross-entropy on the output
+ * scores, straight-through estimators through the codes (dz/dV = 1/T inside [0, A + 1)), the
+ * threshold's gradient through z = (V + b) / T, and the stall and clip penalties.
+ */
+import { CLIP_HARMFUL, CLIP_HARMLESS, forwardSample } from './forward.ts';
+import { axpy32, dot } from './kernels.ts';
+import { type Net, type Stats, inputOffset } from './net.ts';
+
+/** A training pass: the Net plus what it accumulates into and the trainer's per-neuron stall flags. */
+export interface TrainPass extends Net {
+  /** Summed (not averaged) parameter gradients. */
+  grad: Float32Array;
+  stats: Stats;
+  /** Per neuron (all layers, concatenated at nOffs): 0 = healthy, 1 = silent, 2 = saturated (see stall.ts). */
+  flags: Uint8Array;
+  nOffs: number[];
+}
+
+/** Stall flags (stall.ts sets them from the recent batches' statistics). */
+export const STALL_SILENT = 1;
+export const STALL_SATURATED = 2;
+
+/** Backward of layer l for one sample: accumulates parameter gradients, and writes dx (if given). `dqOut`: batched first layer (weights' gradient later). */
+function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32Array | null, dqOut: Float64Array | null): void {
+  const { cfg, layout, params, ws, grad, flags } = pass;
+  const q = pass.qs[l];
+  const nOff = pass.nOffs[l];
+  const L = cfg.layers[l];
+  const out = L.outChannels;
+  const rows = L.rows;
+  const last = l === cfg.layers.length - 1;
+  const { dOut: { [l]: dOut }, z: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P } } = ws;
+  const { w: { [l]: wo }, c: { [l]: co }, tau: { [l]: to } } = layout;
+  const zPrev = l > 0 ? ws.z[l - 1] : null;
+  if (dx) dx.fill(0);
+  const float = cfg.mode === 'float';
+  const G = float ? 1 : q.groups;
+  const R = float ? rows : q.groupRows;
+  const amax = (1 << cfg.actBits) - 1;
+  const C = cfg.chargeBound;
+  const split = cfg.mode === 'split';
+  const pen = cfg.stallPenalty;
+  const cpen = cfg.clipPenalty;
+  for (let t = 0; t < L.outFrames; t++) {
+    const zo = t * out;
+    const pb = t * G * out;
+    let any = false;
+    for (let j = 0; j < out; j++) {
+      const z = zb[zo + j];
+      let dV: number;
+      if (float) {
+        dV = last ? dOut[zo + j] : z > 0 ? dOut[zo + j] : 0;
+        dq[j] = dV;
+        grad[co + j] += dV;
+        if (dV !== 0) any = true;
+        continue;
+      }
+      const T = q.T[j];
+      let clipSum = 0;
+      if (split) for (let g = 0; g < G; g++) clipSum += Math.sign(clip[pb + g * out + j]);
+      if (last) {
+        dV = dOut[zo + j];
+        if (clipSum !== 0) grad[to + j] += dV * T * clipSum * C;
+      } else {
+        const dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
+        dV = dz / T;
+        grad[to + j] += dz * (-z + clipSum * C);
+        // Stall penalty: a neuron silent (or saturated) over the recent batches gets its bias pushed
+        // up (down) on the samples where it is off (at the rail). Only its own bias: propagating the
+        // penalty through its weights to the layer below destabilizes deep networks.
+        const f = flags[nOff + j];
+        if (f === STALL_SILENT && z < 0) grad[co + j] -= pen;
+        else if (f === STALL_SATURATED && z >= amax) grad[co + j] += pen;
+      }
+      grad[co + j] += dV;
+      for (let g = 0; g < G; g++) {
+        const c = split ? clip[pb + g * out + j] : 0;
+        if (c === 0) {
+          dq[g * out + j] = dV;
+        } else if (c === CLIP_HARMLESS || c === -CLIP_HARMLESS) {
+          dq[g * out + j] = 0; // harmless clip: the clamp passes no gradient, no penalty
+        } else {
+          // Harmful clip: no task gradient flows; the penalty pulls the partial back inside the bound
+          // and (through tau) widens the bound.
+          const k = q.gain[g * out + j];
+          const pf = Math.abs(P[pb + g * out + j]) * q.unit[j] * 2 ** k;
+          dq[g * out + j] = (cpen * Math.sign(c)) / T;
+          grad[to + j] -= (cpen * pf) / T;
+        }
+      }
+      any = true;
+    }
+    if (dqOut) {
+      // Batched first layer: the weight gradient is accumulated later for the whole shard.
+      dqOut.set(dq);
+      continue;
+    }
+    if (!any) continue;
+    const base = inputOffset(L, t);
+    for (let r = 0; r < rows; r++) {
+      const a = x[base + r];
+      const go = G === 1 ? 0 : Math.floor(r / R) * out;
+      const ro = wo + r * out;
+      if (a !== 0) axpy32(grad, ro, a, dq, go, out);
+      if (dx) {
+        // Only inputs whose own straight-through gate is open use their gradient (the previous
+        // layer zeroes the rest), so skip the dot product for them: same result, less work.
+        const zp = zPrev![base + r];
+        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out);
+      }
+    }
+  }
+}
+
+/** Softmax cross-entropy of the output scores (in float units): loss into stats, dLoss/dscore into ws.dOut[last]. */
+function lossGradient(pass: TrainPass, label: number): void {
+  const { cfg, ws, stats } = pass;
+  const last = cfg.layers.length - 1;
+  const logits = ws.act[last];
+  const probs = ws.probs;
+  const scale = cfg.mode === 'float' ? 1 : pass.qs[last].unit[0];
+  let m = -Infinity;
+  for (let j = 0; j < logits.length; j++) if (logits[j] * scale > m) m = logits[j] * scale;
+  let sum = 0;
+  for (let j = 0; j < logits.length; j++) {
+    const e = Math.exp(logits[j] * scale - m);
+    probs[j] = e;
+    sum += e;
+  }
+  const dl = ws.dOut[last];
+  const eps = cfg.labelSmoothing ?? 0;
+  const off = eps / logits.length;
+  for (let j = 0; j < logits.length; j++) {
+    probs[j] /= sum;
+    dl[j] = probs[j] - (j === label ? 1 - eps + off : off);
+  }
+  stats.loss += -Math.log(Math.max(probs[label], 1e-30));
+}
+
+/** Fired / saturated counts of the hidden neurons and harmful clips per neuron (integer mode). */
+function countActivity(pass: TrainPass): void {
+  const { cfg, ws, stats } = pass;
+  const last = cfg.layers.length - 1;
+  const amax = (1 << cfg.actBits) - 1;
+  for (let l = 0; l <= last; l++) {
+    const L = cfg.layers[l];
+    const no = pass.nOffs[l];
+    const out = L.outChannels;
+    if (l < last) {
+      const act = ws.act[l];
+      for (let t = 0; t < L.outFrames; t++) {
+        for (let j = 0; j < out; j++) {
+          const a = act[t * out + j];
+          if (a > 0) stats.fired[no + j]++;
+          if (a >= amax) stats.saturated[no + j]++;
+        }
+      }
+    }
+    if (cfg.mode === 'split') {
+      const G = pass.qs[l].groups;
+      const clip = ws.clip[l];
+      for (let i = 0; i < L.outFrames * G; i++) {
+        for (let j = 0; j < out; j++) {
+          const c = clip[i * out + j];
+          if (c === CLIP_HARMFUL || c === -CLIP_HARMFUL) stats.clipped[no + j]++;
+        }
+      }
+      for (let j = 0; j < out; j++) stats.partialsSeen[no + j] += L.outFrames * G;
+    }
+  }
+}
+
+/**
+ * Forward + backward for one labelled sample: accumulates gradients into pass.grad (not averaged)
+ * and statistics into pass.stats. Returns the predicted class. `pre` / `dqOut`: the batched first
+ * layer's partials of this sample and where its output gradient goes (batched.ts).
+ */
+export function trainSample(pass: TrainPass, x: Float32Array, label: number, pre: Float64Array | null = null, dqOut: Float64Array | null = null): number {
+  const pred = forwardSample(pass, x, pre);
+  lossGradient(pass, label);
+  pass.stats.samples++;
+  if (pred === label) pass.stats.correct++;
+  if (pass.cfg.mode !== 'float') countActivity(pass);
+  for (let l = pass.cfg.layers.length - 1; l >= 0; l--) {
+    const input = l === 0 ? x : pass.ws.act[l - 1];
+    const dx = l === 0 ? null : pass.ws.dOut[l - 1];
+    backwardLayer(pass, l, input, dx, l === 0 ? dqOut : null);
+  }
+  return pred;
+}

@@ -1,0 +1,37 @@
+/**
+ * The trainer's augmentation draws: for every batch slot, from the epoch's random stream, a shift
+ * or an affine warp, then a mask if masks are on, into the shared buffers both shards apply
+ * (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
+ * draw that is off takes nothing from the stream, so configurations without it keep their bytes.
+ */
+import type { ImageInput } from '../../runtime/model.ts';
+import { type BatchAugment, type DistortOptions, MASK_BYTES, WARP_FLOATS, drawMask, drawShift, drawWarp } from '../data/augment.ts';
+import type { TrainOptions } from './options.ts';
+import { shared } from './parallel.ts';
+
+/** Packed shift of an unshifted sample (dx = dy = 0). */
+const NO_SHIFT = 0x88;
+
+export class AugmentDraws {
+  readonly batch: BatchAugment;
+  private readonly warp: DistortOptions | null;
+
+  constructor(private readonly opts: TrainOptions, private readonly input: ImageInput) {
+    const o = opts;
+    this.warp = (o.rotate ?? 0) > 0 || (o.zoom ?? 0) > 0 ? { shift: o.shift, shiftX: o.shiftX ?? o.shift, rotate: o.rotate ?? 0, zoom: o.zoom ?? 0 } : null;
+    const masked = (o.maskRows ?? 0) > 0 || (o.maskCols ?? 0) > 0;
+    this.batch = {
+      shifts: shared(Uint8Array, o.batch),
+      warps: this.warp ? shared(Float32Array, o.batch * WARP_FLOATS) : null,
+      masks: masked ? shared(Uint8Array, o.batch * MASK_BYTES) : null,
+    };
+  }
+
+  /** Draws batch slot `slot`'s augmentation from `next` (uniform in [0, 1)). */
+  draw(next: () => number, slot: number): void {
+    const { opts, input, batch } = this;
+    if (this.warp && batch.warps) drawWarp(next, this.warp, input.srcWidth, input.srcHeight, batch.warps, slot * WARP_FLOATS);
+    else batch.shifts[slot] = opts.shift > 0 ? drawShift(next, opts.shift, opts.shiftX ?? opts.shift) : NO_SHIFT;
+    if (batch.masks) drawMask(next, opts.maskRows ?? 0, opts.maskCols ?? 0, input.srcWidth, input.srcHeight, batch.masks, slot * MASK_BYTES);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The training graph's forward pass for one sample. In qat and split modes it is the runtime's
+ * integer semantics (runtime/network.ts) computed in exact float arithmetic on integer values:
+ * partials of integer weights times codes, the macro's merge (gain, clamp to +-C*theta, sum), then
+ * code = clamp(floor((V + b) / theta), 0, A) for hidden layers and score = V + b for the last.
+ * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
+ */
+import { axpy64 } from './kernels.ts';
+import { type Net, inputOffset } from './net.ts';
+
+/**
+ * Clip codes of the merge, per (position, group, neuron) in ws.clip: 0 = the gained partial was
+ * inside +-C*theta; the sign says which side it was clamped to; CLIP_HARMLESS = the clamp left the
+ * neuron's code unchanged, CLIP_HARMFUL = it changed the code (hidden layer) or the score (output).
+ */
+export const CLIP_HARMLESS = 1;
+export const CLIP_HARMFUL = 2;
+
+/** One group's partial times its gain 2^k (k < 0: floor division, the runtime's arithmetic shift). */
+function gained(p: number, k: number): number {
+  return k > 0 ? p * 2 ** k : k < 0 ? Math.floor(p / 2 ** -k) : p;
+}
+
+/**
+ * The merge: neuron j's group partials P[pb + g * out + j], gained and clamped to +-bound, summed
+ * in group order. Writes each group's clip sign (0 or +-CLIP_HARMLESS) to clip; returns the charge.
+ */
+export function mergePartials(P: Float64Array, pb: number, out: number, j: number, groups: number, gain: Int8Array, bound: number, clip: Int8Array): number {
+  let V = 0;
+  for (let g = 0; g < groups; g++) {
+    let p = gained(P[pb + g * out + j], gain[g * out + j]);
+    let c = 0;
+    if (p > bound) {
+      p = bound;
+      c = CLIP_HARMLESS;
+    } else if (p < -bound) {
+      p = -bound;
+      c = -CLIP_HARMLESS;
+    }
+    clip[pb + g * out + j] = c;
+    V += p;
+  }
+  return V;
+}
+
+/** The charge an unbounded merge would give (same partials and gains, no clamp). */
+function unclampedCharge(P: Float64Array, pb: number, out: number, j: number, groups: number, gain: Int8Array): number {
+  let V = 0;
+  for (let g = 0; g < groups; g++) V += gained(P[pb + g * out + j], gain[g * out + j]);
+  return V;
+}
+
+/** Whether any of neuron j's groups was clamped. */
+function anyClipped(clip: Int8Array, pb: number, out: number, j: number, groups: number): boolean {
+  for (let g = 0; g < groups; g++) if (clip[pb + g * out + j] !== 0) return true;
+  return false;
+}
+
+/** Upgrades neuron j's clips to harmful (sign kept). */
+function markHarmful(clip: Int8Array, pb: number, out: number, j: number, groups: number): void {
+  for (let g = 0; g < groups; g++) {
+    const i = pb + g * out + j;
+    if (clip[i] !== 0) clip[i] = clip[i] > 0 ? CLIP_HARMFUL : -CLIP_HARMFUL;
+  }
+}
+
+/** Float-mode layer l: z = c + sum w x from the latent weights, ReLU for hidden layers (z kept in ws.z). */
+export function floatLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | null): void {
+  const { cfg, layout, params, ws } = net;
+  const L = cfg.layers[l];
+  const out = L.outChannels;
+  const last = l === cfg.layers.length - 1;
+  const wo = layout.w[l];
+  const co = layout.c[l];
+  const { act: { [l]: act }, z: { [l]: zb }, partials: { [l]: P } } = ws;
+  for (let t = 0; t < L.outFrames; t++) {
+    const base = inputOffset(L, t);
+    const po = t * out;
+    if (pre) {
+      P.set(pre);
+    } else {
+      for (let j = 0; j < out; j++) P[po + j] = params[co + j];
+      for (let r = 0; r < L.rows; r++) {
+        const a = x[base + r];
+        if (a === 0) continue;
+        axpy64(P, po, a, params, wo + r * out, out);
+      }
+    }
+    for (let j = 0; j < out; j++) {
+      const z = P[po + j];
+      zb[po + j] = z;
+      act[po + j] = last ? z : z > 0 ? z : 0;
+    }
+  }
+}
+
+/** Integer layer l (qat, split): codes (hidden) or scores (last) into ws.act[l], z = (V + b) / theta into ws.z[l]. */
+function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | null): void {
+  const { cfg, ws } = net;
+  const q = net.qs[l];
+  const L = cfg.layers[l];
+  const out = L.outChannels;
+  const last = l === cfg.layers.length - 1;
+  const { act: { [l]: act }, z: { [l]: zb }, partials: { [l]: P }, clip: { [l]: clip } } = ws;
+  const G = q.groups;
+  const R = q.groupRows;
+  const amax = (1 << cfg.actBits) - 1;
+  const merged = G > 1 || cfg.mode === 'split';
+  for (let t = 0; t < L.outFrames; t++) {
+    const base = inputOffset(L, t);
+    const pb = t * G * out;
+    if (pre) {
+      P.set(pre);
+    } else {
+      P.fill(0, pb, pb + G * out);
+      for (let r = 0; r < L.rows; r++) {
+        const a = x[base + r];
+        if (a === 0) continue;
+        axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), a, q.Wq, r * out, out);
+      }
+    }
+    const zo = t * out;
+    for (let j = 0; j < out; j++) {
+      const V = merged ? mergePartials(P, pb, out, j, G, q.gain, cfg.chargeBound * q.theta[j], clip) : P[pb + j];
+      const clipped = merged && anyClipped(clip, pb, out, j, G);
+      if (last) {
+        zb[zo + j] = V + q.bias[j];
+        act[zo + j] = V + q.bias[j];
+        // Every clip of an output neuron changes its score.
+        if (clipped) markHarmful(clip, pb, out, j, G);
+        continue;
+      }
+      const z = (V + q.bias[j]) / q.theta[j];
+      zb[zo + j] = z;
+      let code = Math.floor(z);
+      if (code < 0) code = 0;
+      else if (code > amax) code = amax;
+      act[zo + j] = code;
+      if (clipped) {
+        // A clip on a neuron that stays silent (or saturated) either way costs nothing and is not penalized.
+        let raw = Math.floor((unclampedCharge(P, pb, out, j, G, q.gain) + q.bias[j]) / q.theta[j]);
+        if (raw < 0) raw = 0;
+        else if (raw > amax) raw = amax;
+        if (raw !== code) markHarmful(clip, pb, out, j, G);
+      }
+    }
+  }
+}
+
+/** Forward of layer l for one sample (input x -> ws.act[l]); `pre`: partials already accumulated (batched first layer). */
+export function forwardLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | null = null): void {
+  if (net.cfg.mode === 'float') floatLayer(net, l, x, pre);
+  else integerLayer(net, l, x, pre);
+}
+
+/** Forward of layers 0..count-1; returns the last one's output (ws.act[count - 1]). */
+export function forwardLayers(net: Net, x: Float32Array, count: number, pre: Float64Array | null = null): Float32Array {
+  let input = x;
+  for (let l = 0; l < count; l++) {
+    forwardLayer(net, l, input, l === 0 ? pre : null);
+    input = net.ws.act[l];
+  }
+  return input;
+}
+
+/** Full forward for one sample; returns the predicted class (argmax, lowest index on ties). Logits land in ws.act[last]. */
+export function forwardSample(net: Net, x: Float32Array, pre: Float64Array | null = null): number {
+  const scores = forwardLayers(net, x, net.cfg.layers.length, pre);
+  let best = 0;
+  for (let j = 1; j < scores.length; j++) if (scores[j] > scores[best]) best = j;
+  return best;
+}
