@@ -7,7 +7,7 @@
  */
 import { floatLayer, forwardLayers } from './forward.ts';
 import { type Net, type NetConfig, type ParamLayout, initParams, inputOffset, newQLayer, newWorkspace, quantizeLayer } from './net.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/prng.ts';
 
 /** Samples the init looks at: the first `INIT_SAMPLES` of a seeded shuffle of the training set. */
 const INIT_SAMPLES = 512;

@@ -18,7 +18,7 @@
  */
 import { LIMITS } from '../../runtime/format.ts';
 import type { LayerSpec } from '../tcm/spec.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/prng.ts';
 
 export type TrainMode = 'float' | 'qat' | 'split';
 

@@ -20,7 +20,7 @@ import { neuronOffsets, paramLayout } from './net.ts';
 import { type EpochRecord, type TrainOptions, type TrainResult, defaultTrainOptions } from './options.ts';
 import { Adam, decayWeights, learningRate, stepMultipliers } from './optimizer.ts';
 import { ShardPool, shared } from './parallel.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/prng.ts';
 import { StallMonitor } from './stall.ts';
 
 export { type EpochRecord, type TrainOptions, type TrainResult, defaultTrainOptions } from './options.ts';
