@@ -1,9 +1,9 @@
 /** The keyword generator with the npm speech engines (eSpeak NG and GnuSpeech WASM builds). */
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run as runDataCommand } from '../../compiler/cli/data.ts';
 import { loadSpeechCommands } from '../../compiler/audio/speech-commands.ts';
@@ -120,15 +120,18 @@ describe('synthetic keyword set', () => {
 
   it('runs as `tempo-cim data keywords` with nothing but node on PATH, the same files on 2 threads', async () => {
     const out = fresh();
+    // PATH holds node alone (node's own folder may hold a system espeak-ng, e.g. /usr/bin).
+    const bin = fresh();
+    symlinkSync(process.execPath, join(bin, 'node'));
     // Asynchronous: a synchronous child would block vitest's worker for the whole run.
     const cli = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const env = { HOME: process.env.HOME ?? '/tmp', PATH: dirname(process.execPath) };
+        const env = { HOME: process.env.HOME ?? '/tmp', PATH: bin };
         execFile(process.execPath, [join(root, 'bin/tempo-cim.js'), 'data', ...args], { env }, (error, stdout, stderr) =>
           resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
         );
       });
-    expect(spawnSync('sh', ['-c', 'command -v espeak-ng'], { env: { PATH: dirname(process.execPath) } }).status).not.toBe(0);
+    expect(spawnSync('/bin/sh', ['-c', 'command -v espeak-ng'], { env: { PATH: bin } }).status).not.toBe(0);
     const ok = await cli('keywords', '--out', out, '--voices', '3', '--clips-per-word', '1', '--unknown-words', 'bed,tree', '--seed', '5', '--jobs', '2');
     expect(ok.stderr).not.toMatch(/Error/);
     expect(ok.status).toBe(0);
