@@ -5,19 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav } from '../../compiler/audio/wav.ts';
 import { decodePgm, decodePng } from '../../compiler/data/image.ts';
 import { parseIdx } from '../../compiler/data/mnist.ts';
-import { crc32 } from '../../runtime/crc32.ts';
+import { concatBytes, PNG_SIGNATURE, pngChunk } from '../helpers/png.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { UserError } from '../../compiler/errors.ts';
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-  return out;
-}
 
 /** A valid 8-bit grayscale PNG (filter 0 on every row). */
 function pngOf(width: number, height: number, rng: Rng): Uint8Array {
@@ -27,8 +17,7 @@ function pngOf(width: number, height: number, rng: Rng): Uint8Array {
   ihdr.set([8, 0, 0, 0, 0], 8);
   const raw = new Uint8Array(height * (width + 1));
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = rng.int(0, 255);
-  const parts = [Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
-  return Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+  return concatBytes([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 function pgmOf(width: number, height: number, rng: Rng): Uint8Array {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadImageSet, loadMnist, parseIdx } from '../../compiler/data/mnist.ts';
 import { decodeImage, decodePgm, decodePng, loadImageFile, resizeTo } from '../../compiler/data/image.ts';
 import { shiftImage } from '../../compiler/data/augment.ts';
+import { concatBytes, PNG_SIGNATURE, pngChunk } from '../helpers/png.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcm-loaders-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,27 +21,6 @@ function idx(dims: number[], data: Uint8Array, type = 0x08): Uint8Array {
   return out;
 }
 
-// Bitwise CRC-32, independent of the table-driven runtime/crc32.ts the decoder uses, so the PNG
-// fixtures do not lean on the code under test.
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 function png(width: number, height: number, colorType: number, rows: number[][]): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
@@ -49,8 +29,7 @@ function png(width: number, height: number, colorType: number, rows: number[][])
   ihdr[8] = 8;
   ihdr[9] = colorType;
   const raw = rows.flatMap((r, y) => [y % 2, ...r.map((b, i, a) => (y % 2 === 1 ? (b - (i >= (colorType === 2 ? 3 : colorType === 6 ? 4 : 1) ? a[i - (colorType === 2 ? 3 : colorType === 6 ? 4 : 1)] : 0)) & 255 : b))]);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Uint8Array.from(raw))), chunk('IEND', new Uint8Array(0))];
-  return Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+  return concatBytes([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Uint8Array.from(raw))), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 describe('IDX loader', () => {
