@@ -250,29 +250,31 @@ class PortBase extends ContentBase {
     }
   }
 
-  private drawing(method: string): View {
-    if (!this.target) throw new Error(`Port.${method} outside onDraw`);
+  /** Piu throws "out of sequence" for a Port drawing call outside onDraw (and an invalidate inside it). */
+  private drawing(): View {
+    if (!this.target) throw new Error('out of sequence');
     return this.target;
   }
 
   fillColor(color: unknown, x: number, y: number, width: number, height: number): void {
-    this.drawing('fillColor').fillColor(color, x, y, width, height);
+    this.drawing().fillColor(color, x, y, width, height);
   }
 
   drawString(text: string, _style: Style, color: unknown, x: number, y: number, width: number, height: number): void {
-    this.drawing('drawString').drawString(String(text), color, x, y, width, height);
+    this.drawing().drawString(String(text), color, x, y, width, height);
   }
 
   pushClip(x = 0, y = 0, width = this.width, height = this.height): void {
-    this.drawing('pushClip').pushClip(x, y, width, height);
+    this.drawing().pushClip(x, y, width, height);
   }
 
   popClip(): void {
-    this.drawing('popClip').popClip();
+    this.drawing().popClip();
   }
 
   /** Invalidates a rectangle of the port's coordinates (the whole port without arguments). */
   override invalidate(x?: number, y?: number, width?: number, height?: number): void {
+    if (this.target) throw new Error('out of sequence');
     if (x === undefined || y === undefined || width === undefined || height === undefined) {
       super.invalidate();
       return;
