@@ -95,12 +95,12 @@ describe('tempo-cim sim (real XS)', () => {
       const network = createNetwork(model);
       const canvas = new Canvas(srcWidth, srcHeight, Math.max(srcWidth, srcHeight) / 20);
       const codes = new Uint8Array(network.inputLength);
-      // The app's layout (whole cells above a 28-pixel status line, centered) and touch mapping, same float steps.
+      // The app's layout (whole cells above a 28-pixel status line, centered); touches in whole pixels.
       const cell = Math.max(1, Math.floor(Math.min(screen.width / srcWidth, (screen.height - 28) / srcHeight)));
       const left = (screen.width - cell * srcWidth) >> 1;
       const top = Math.max(0, (screen.height - 28 - cell * srcHeight) >> 1);
-      const x = (u: number) => (left + u * cell * srcWidth - left) / cell;
-      const y = (v: number) => (top + v * cell * srcHeight - top) / cell;
+      const x = (u: number) => (Math.round(left + u * cell * srcWidth) - left) / cell;
+      const y = (v: number) => (Math.round(top + v * cell * srcHeight) - top) / cell;
       return strokes.digits.map((digit) => {
         canvas.clear();
         for (const stroke of digit.strokes) {

@@ -5,7 +5,7 @@
  * can be changed later. Drawing goes through ./view.ts, which models Piu's command list and
  * Poco's display list with the target's sizes and aborts like they do. Touches are replayed from
  * the strokes file: each stroke is touch began, moved (every 8 ms) and ended on the first active
- * content, points given as fractions of its bounds.
+ * content, points given as fractions of its bounds, rounded to whole pixels like a touch screen's.
  * Not modeled: Column/Row/Layout flow (they place contents like a Container), scrollers,
  * transitions, timelines, textures, fonts (labels are not measured), focus and keys.
  */
@@ -348,7 +348,8 @@ function activeContent(container: ContainerBase): ContentBase | undefined {
 function touch(app: ApplicationBase, phase: string, u: number, v: number): void {
   const target = activeContent(app);
   if (!target) return;
-  target.delegate(phase, 0, target.x + u * target.width, target.y + v * target.height, 0);
+  // Touch screens (and the desktop simulator's mouse) report whole pixels.
+  target.delegate(phase, 0, Math.round(target.x + u * target.width), Math.round(target.y + v * target.height), 0);
 }
 
 const rgb = (r: number, g: number, b: number): string => `rgb(${r},${g},${b})`;
