@@ -72,6 +72,11 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Read only these splits (the others come back empty; the selection of each split is unchanged). */
   splits?: readonly SplitName[];
+  /**
+   * Only word clips whose speaker id (file name before '_nohash_') starts with this, e.g. 'gs-' for
+   * the GnuSpeech voices of the synthetic set; silence is sized from the clips kept.
+   */
+  speakerPrefix?: string;
 }
 
 export class DatasetError extends UserError {
@@ -104,6 +109,7 @@ export function loadSpeechCommands(dir: string, options: LoadOptions = {}): Keyw
   for (const word of words) {
     const files = readdirSync(join(dir, word)).filter((f) => f.toLowerCase().endsWith('.wav')).sort();
     for (const file of files) {
+      if (options.speakerPrefix !== undefined && !file.startsWith(options.speakerPrefix)) continue;
       const path = `${word}/${file}`;
       entries.push({ word, path, split: lists ? lists.get(path) ?? 'train' : hashSplit(file) });
     }

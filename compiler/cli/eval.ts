@@ -8,12 +8,13 @@ export const summary = 'evaluate a .tcm on the MNIST test set or a keyword test 
 
 export const usage = `
 Usage: tempo-cim eval MODEL.tcm --dataset mnist [options]
-       tempo-cim eval MODEL.tcm --dataset keywords --data DIR [--engine node|xs] [--json]
+       tempo-cim eval MODEL.tcm --dataset keywords --data DIR [--engine node|xs] [--speakers PREFIX] [--json]
 
 Executes the model file with the runtime on the 10,000 MNIST test images, or on the test split
 (testing_list.txt) of a Speech Commands folder, and reports accuracy, the clipped-partial rate
-(macro mode), silent / saturated hidden neurons and the event-driven cost. Keyword clips are coded
-by the model's own integer audio front-end (the tables in the .tcm), as on the device.
+(macro mode), silent / saturated hidden neurons, the event-driven cost, per-class accuracy and the
+confusion matrix. Keyword clips are coded by the model's own integer audio front-end (the tables
+in the .tcm), as on the device.
 
 Options:
   --dataset NAME      mnist or keywords
@@ -23,11 +24,14 @@ Options:
   --limit N           first N test images (mnist) / at most N clips per class (keywords) only
   --split NAME        keywords: test (default) or validation (validation_list.txt), e.g. to
                       compare recipes without looking at the test split
-  --json              machine-readable output: {accuracy, samples, engine, ...}
+  --speakers PREFIX   keywords: only word clips whose speaker id starts with PREFIX, e.g. gs-
+                      (GnuSpeech voices of the synthetic set) or es- (eSpeak NG)
+  --json              machine-readable output: {accuracy, samples, engine, perClass,
+                      confusion: {labels, counts[true][predicted]}, ...}
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', split: 'string', json: 'boolean' });
+  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', split: 'string', speakers: 'string', json: 'boolean' });
   if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
   if (options.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (options.dataset !== 'mnist' && options.dataset !== 'keywords') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist, keywords)`);
@@ -38,6 +42,7 @@ export async function run(args: string[]): Promise<number> {
   const split = (options.split as string | undefined) ?? 'test';
   if (split !== 'test' && split !== 'validation') throw new CliError(`--split must be test or validation, got '${split}'`);
   if (options.split !== undefined && options.dataset !== 'keywords') throw new CliError('--split applies to --dataset keywords (MNIST has only its test set)');
+  if (options.speakers !== undefined && options.dataset !== 'keywords') throw new CliError('--speakers applies to --dataset keywords');
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError('--limit must be a positive integer');
   const { bytes, model } = readModelFile(positional[0]);
   const tty = !options.json && process.stderr.isTTY;
@@ -50,7 +55,9 @@ export async function run(args: string[]): Promise<number> {
     const { keywordTestCodes } = await import('../train/keywords.ts');
     const t0 = Date.now();
     if (tty) process.stderr.write(`reading and coding the ${split} split...`);
-    const test = keywordTestCodes(options.data as string, model.input.frontend, { limitPerClass: limit }, split);
+    const speakerPrefix = options.speakers as string | undefined;
+    const test = keywordTestCodes(options.data as string, model.input.frontend, { limitPerClass: limit, speakerPrefix }, split);
+    if (test.codes.length === 0) throw new CliError(`no ${split} clips in ${options.data}${speakerPrefix !== undefined ? ` from speakers '${speakerPrefix}...'` : ''}`);
     frontendSeconds = (Date.now() - t0) / 1000;
     if (test.labelNames.join() !== model.labels.join()) throw new CliError(`${positional[0]}: model labels ${model.labels.join(',')} differ from the dataset's ${test.labelNames.join(',')}`);
     report = await evaluateCodes(bytes, test.codes, test.labels, { engine, onProgress });
@@ -60,6 +67,13 @@ export async function run(args: string[]): Promise<number> {
   }
   if (tty) process.stderr.write('\r\x1b[K');
   const seconds = (Date.now() - start) / 1000;
+  const perClass = Object.fromEntries(
+    model.labels.map((label, k) => {
+      const samples = report.confusion[k].reduce((a, b) => a + b, 0);
+      const correct = report.confusion[k][k];
+      return [label, { samples, correct, accuracy: samples ? correct / samples : null }];
+    }),
+  );
   const out = {
     model: positional[0],
     bytes: bytes.length,
@@ -73,7 +87,9 @@ export async function run(args: string[]): Promise<number> {
     rowAddsPerInference: report.rowAddsPerInference,
     xsComputePerInference: report.xsComputePerInference ?? null,
     dataset: options.dataset,
-    ...(options.dataset === 'keywords' ? { split } : {}),
+    ...(options.dataset === 'keywords' ? { split, speakers: options.speakers ?? null } : {}),
+    perClass,
+    confusion: { labels: model.labels, rows: 'true class', columns: 'predicted class', counts: report.confusion },
     frontendSeconds,
     seconds,
   };
@@ -82,6 +98,8 @@ export async function run(args: string[]): Promise<number> {
   } else {
     console.log(`${positional[0]} (${bytes.length} bytes), engine ${engine}${options.dataset === 'keywords' ? `, ${split} split` : ''}: accuracy ${(100 * report.accuracy).toFixed(2)}% (${report.correct}/${report.samples})`);
     console.log(`  clipped partials ${(100 * report.clippedPartialRate).toFixed(3)}%, silent neurons ${(100 * report.silentNeuronRate).toFixed(2)}%, saturated neurons ${(100 * report.saturatedNeuronRate).toFixed(2)}%`);
+    const classLine = Object.entries(perClass).map(([label, c]) => `${label} ${c.accuracy === null ? '-' : (100 * c.accuracy).toFixed(1)}%`);
+    console.log(`  per class: ${classLine.join(', ')}`);
     console.log(`  ${report.rowAddsPerInference.toFixed(1)} row adds per inference${report.xsComputePerInference !== undefined ? `, XS compute ${Math.round(report.xsComputePerInference)} per inference` : ''}; ${seconds.toFixed(1)} s`);
   }
   return 0;

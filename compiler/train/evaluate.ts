@@ -23,6 +23,8 @@ export interface EvalReport {
   predictions: Uint8Array;
   /** count x classes scores (early exit off). */
   scores: Int32Array;
+  /** confusion[true class][predicted class] = samples. */
+  confusion: number[][];
 }
 
 /** Encodes `set` with the model's own input spec (the runtime's encodeImage). */
@@ -96,7 +98,11 @@ export async function evaluateCodes(modelBytes: Uint8Array, codes: Uint8Array[],
       compute += r.compute;
     });
   }
-  for (let i = 0; i < n; i++) if (predictions[i] === labels[i]) correct++;
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < n; i++) {
+    if (predictions[i] === labels[i]) correct++;
+    confusion[labels[i]][predictions[i]]++;
+  }
   let neurons = 0;
   let silent = 0;
   let saturated = 0;
@@ -119,5 +125,6 @@ export async function evaluateCodes(modelBytes: Uint8Array, codes: Uint8Array[],
     xsComputePerInference: engine === 'xs' ? compute / n : undefined,
     predictions,
     scores,
+    confusion,
   };
 }

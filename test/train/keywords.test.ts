@@ -156,6 +156,29 @@ describe('keyword training (conv1d stack) end to end', () => {
     expect((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--split', 'train'])).code).toBe(2);
   }, 30_000);
 
+  it('eval --json gives per-class accuracy and the confusion matrix of the runtime predictions; --speakers picks voices', async () => {
+    const result = await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--json']);
+    const report = JSON.parse(result.stdout);
+    const model = loadModel(readFileSync(out));
+    const test = keywordTestCodes(dir, model.input.kind === 'audio' ? model.input.frontend : new Int32Array(0));
+    const net = createNetwork(model);
+    const expected = model.labels.map(() => new Array<number>(model.labels.length).fill(0));
+    test.codes.forEach((c, i) => expected[test.labels[i]][net.infer(c, { earlyExit: false }).classIndex]++);
+    expect(report.confusion.labels).toEqual(model.labels);
+    expect(report.confusion.counts).toEqual(expected);
+    model.labels.forEach((label, k) => {
+      const samples = expected[k].reduce((a, b) => a + b, 0);
+      expect(report.perClass[label]).toEqual({ samples, correct: expected[k][k], accuracy: samples ? expected[k][k] / samples : null });
+    });
+    expect(expected.flat().reduce((a, b) => a + b, 0)).toBe(report.samples);
+    // Test speakers are s0 and s1: s1 alone has half their word clips (plus silence sized to match).
+    const s1 = JSON.parse((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--speakers', 's1', '--json'])).stdout);
+    expect(s1.speakers).toBe('s1');
+    expect(s1.perClass.yes.samples).toBe(TAKES);
+    expect(report.perClass.yes.samples).toBe(2 * TAKES);
+    expect((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--speakers', 'nobody'])).code).toBe(2);
+  }, 30_000);
+
   it('run --wav prints a word and the scores', () => {
     const wav = join(dir, 'yes', 's0_nohash_0.wav');
     const text = execFileSync('node', [bin, 'run', out, '--wav', wav], { encoding: 'utf8' });
