@@ -1,18 +1,24 @@
 /**
- * `npm run fuzz [-- --cases N --xs N --seed S]`: mutates model files (compiler/fuzz/mutate.ts) and
- * runs each through the loader and one inference, N in Node and a share in real XS; prints counts
- * by outcome and exits non-zero on any crash or Node/XS disagreement.
+ * `npm run fuzz [-- --cases N --xs N --seed S --native release|sanitize]`: mutates model files
+ * (compiler/fuzz/mutate.ts) and runs each through the loader and one inference, N in Node and a
+ * share in real XS; prints counts by outcome and exits non-zero on any crash or Node/XS
+ * disagreement. --native runs the XS share with the native C kernels, in the test host built as
+ * is ('release') or with AddressSanitizer + UndefinedBehaviorSanitizer ('sanitize': any finding
+ * aborts the host, which counts as a crash).
  */
 import { fuzzOnce, newTally, verdict } from '../compiler/fuzz/run-node.ts';
 import { mutateModel } from '../compiler/fuzz/mutate.ts';
-import { parseArgs } from '../compiler/cli/args.ts';
+import { CliError, parseArgs } from '../compiler/cli/args.ts';
 import { writeModel } from '../compiler/tcm/writer.ts';
 import { Rng } from '../compiler/util/prng.ts';
 import { Progress } from '../compiler/util/progress.ts';
 import { XsRuntime } from '../compiler/xs/runtime-host.ts';
+import type { HostVariant } from '../compiler/xs/native-host.ts';
 import { randomModel } from '../compiler/fuzz/random-model.ts';
 
-const { options } = parseArgs(process.argv.slice(2), { cases: 'number', xs: 'number', seed: 'number' });
+const { options } = parseArgs(process.argv.slice(2), { cases: 'number', xs: 'number', seed: 'number', native: 'string' });
+const native = options.native as HostVariant | undefined;
+if (native !== undefined && native !== 'release' && native !== 'sanitize') throw new CliError(`--native must be release or sanitize, got '${native}'`);
 const cases = (options.cases as number | undefined) ?? 100_000;
 const xsCases = (options.xs as number | undefined) ?? 10_000;
 const seed = (options.seed as number | undefined) ?? 2026;
@@ -32,8 +38,8 @@ progress.done(`${tally.crashes.length} crashes`);
 const xsOutcomes: Record<string, number> = {};
 let disagreements = 0;
 if (xsCases > 0) {
-  const xs = await XsRuntime.start({ meteringLimit: 4e9 });
-  const xsProgress = new Progress('fuzz xs  ', xsCases);
+  const xs = await XsRuntime.start({ meteringLimit: 4e9, native });
+  const xsProgress = new Progress(native ? `fuzz xs+c ` : 'fuzz xs  ', xsCases);
   try {
     for (let i = 0; i < xsCases; i++) {
       const { bytes } = mutateModel(seeds[i % seeds.length], rng);
@@ -66,6 +72,6 @@ if (xsCases > 0) {
 const table = (counts: Record<string, number>) =>
   Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(36)} ${v}`).join('\n');
 console.log(`Node: ${tally.cases} mutants\n${table(tally.outcomes)}`);
-if (xsCases > 0) console.log(`XS: ${xsCases} mutants (same verdict as Node: ${xsCases - disagreements})\n${table(xsOutcomes)}`);
+if (xsCases > 0) console.log(`XS${native ? ` with native kernels (${native} host)` : ''}: ${xsCases} mutants (same verdict as Node: ${xsCases - disagreements})\n${table(xsOutcomes)}`);
 for (const crash of tally.crashes.slice(0, 5)) console.error(`crash (${crash.kind}): ${crash.error}`);
 process.exitCode = tally.crashes.length > 0 || disagreements > 0 ? 1 : 0;
