@@ -26,6 +26,16 @@ export interface NativeKernels {
   checkInt8Range(values: Int8Array, max: number): number;
   /** CRC-32 (IEEE) of bytes[start, end). */
   crc32(bytes: Uint8Array, start: number, end: number): number;
+  /**
+   * One audio frame's log-mel features (the front-end's window, FFT, power, mel and log; see
+   * xs_tcim_frontend_frame in runtime/native/frontend.c).
+   */
+  frontendFrame(
+    params: Uint8Array, frame: Uint8Array, window: Uint8Array, cos: Uint8Array, sin: Uint8Array, bitrev: Uint8Array,
+    re: Uint8Array, im: Uint8Array, power: Uint8Array, mel: Uint8Array, log2: Uint8Array, features: Uint8Array,
+  ): void;
+  /** Q2 pre-emphasis of pcm[from..to) (Int16 bytes) into frame[filled..] (Int32 bytes); returns the last sample. */
+  preemphasize(pcm: Uint8Array, from: number, to: number, frame: Uint8Array, filled: number, previous: number, coefficient: number): number;
   /** encodeImage's arithmetic (runtime/encode.ts) into `codes`. */
   encodeImage(pixels: Uint8Array, codes: Uint8Array, srcWidth: number, srcHeight: number, pool: number, mul: number, shift: number, max: number): void;
 }

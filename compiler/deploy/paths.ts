@@ -17,6 +17,9 @@ export function runtimeTypesPath(): string {
   return built('tempo-cim-runtime.d.ts');
 }
 
+/** The native kernels (C through xsmc) and their Moddable binding module, copied into every project. */
+export const nativeDir = fileURLToPath(new URL('../../runtime/native/', import.meta.url));
+
 function built(name: string): string {
   const path = fileURLToPath(new URL(`../../dist/${name}`, import.meta.url));
   if (!existsSync(path)) throw new UserError(`the bundled runtime file ${path} is missing: run 'npm run build' first`);

@@ -15,7 +15,7 @@ import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './b
 import { buildCommands, type BuildCommands } from './commands.ts';
 import { loadDevice, type DeviceProfile } from './devices.ts';
 import { APP_FRAGMENT, composeManifest, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
-import { appsDir, manifestsDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
+import { appsDir, manifestsDir, nativeDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
 import { ramNeeds } from './ram.ts';
 import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
 
@@ -140,6 +140,9 @@ export function buildProject(options: BuildOptions): BuildRecord {
   for (const [source, destination] of variant.sources) copy(join(appsDir, source), destination);
   copy(runtimePath, 'tempo-cim-runtime.js');
   copy(runtimeTypesPath(), 'tempo-cim-runtime.d.ts');
+  for (const name of readdirSync(nativeDir).sort()) {
+    if (/\.(c|h|js|d\.ts)$/.test(name)) copy(join(nativeDir, name), `native/${name}`);
+  }
   write('model.tcm', modelBytes);
   if (vectors) write('vectors.bin', vectors);
   if (wav) write('keyword.wav', wav);

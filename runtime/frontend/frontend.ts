@@ -15,6 +15,7 @@ import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type 
 import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
 import { InputError } from '../errors.ts';
+import { bytesOf, type NativeKernels } from '../kernels.ts';
 
 export interface AudioFrontend {
   /** Frames per window (49 by default) and channels per frame (16). */
@@ -48,10 +49,29 @@ export interface AudioFrontend {
 export interface AudioFrontendOptions {
   /** Also keep the Q10 features of the window (an extra frames x channels Int32Array). */
   keepFeatures?: boolean;
+  /** Native kernels (module "tempo-cim-native"): pre-emphasis, window, FFT, power, mel and log in C; same codes. */
+  native?: NativeKernels | null;
 }
 
 export function createAudioFrontend(blob: Int32Array, options: AudioFrontendOptions = {}): AudioFrontend {
-  return new IntegerFrontend(parseFrontendBlob(blob), options.keepFeatures === true);
+  return new IntegerFrontend(parseFrontendBlob(blob), options.keepFeatures === true, options.native ?? null);
+}
+
+/** Byte views the C frame kernel reads (xsmc passes byte buffers only). */
+interface NativeFrame {
+  kernels: NativeKernels;
+  params: Uint8Array;
+  frame: Uint8Array;
+  window: Uint8Array;
+  cos: Uint8Array;
+  sin: Uint8Array;
+  bitrev: Uint8Array;
+  re: Uint8Array;
+  im: Uint8Array;
+  power: Uint8Array;
+  mel: Uint8Array;
+  log2: Uint8Array;
+  features: Uint8Array;
 }
 
 class IntegerFrontend implements AudioFrontend {
@@ -79,8 +99,9 @@ class IntegerFrontend implements AudioFrontend {
   private filled = 0;
   private skip = 0; // samples to pass over before the next frame (hop > frame length)
   private previous = 0; // last input sample, for pre-emphasis
+  private readonly native: NativeFrame | null;
 
-  constructor(p: FrontendParams, keepFeatures: boolean) {
+  constructor(p: FrontendParams, keepFeatures: boolean, native: NativeKernels | null) {
     this.p = p;
     this.frames = p.frames;
     this.channels = p.channels;
@@ -102,6 +123,15 @@ class IntegerFrontend implements AudioFrontend {
     }
     this.codeRing = new Uint8Array(p.frames * p.channels);
     this.featureRing = keepFeatures ? new Int32Array(p.frames * p.channels) : null;
+    this.native = native ? {
+      kernels: native,
+      // FRAME_PARAM_*: the TCIM_F_* words of runtime/native/frontend.c, same order.
+      params: bytesOf(Int32Array.of(p.frameLength, p.fftSize, p.melBands, p.logFloor, p.melWeightBits, FEATURE_FRAC_BITS)),
+      frame: bytesOf(this.frame), window: bytesOf(p.window), cos: bytesOf(p.cos), sin: bytesOf(p.sin),
+      bitrev: new Uint8Array(this.bitrev.buffer, this.bitrev.byteOffset, this.bitrev.byteLength),
+      re: bytesOf(this.re), im: bytesOf(this.im), power: bytesOf(this.power), mel: bytesOf(p.mel), log2: bytesOf(p.log2),
+      features: bytesOf(this.melFeatures),
+    } : null;
     this.reset();
   }
 
@@ -147,6 +177,11 @@ class IntegerFrontend implements AudioFrontend {
           frame[filled++] = (4096 - preemphasis * previous) >> 13;
           previous = 0;
         }
+      } else if (this.native) {
+        const pcmBytes = new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+        previous = this.native.kernels.preemphasize(pcmBytes, i, run, this.native.frame, filled, previous, preemphasis);
+        filled += run - i;
+        i = run;
       } else {
         for (; i < run; i++) {
           const x = pcm[i];
@@ -191,6 +226,13 @@ class IntegerFrontend implements AudioFrontend {
 
   private computeFrame(): void {
     const p = this.p;
+    const native = this.native;
+    if (native) {
+      native.kernels.frontendFrame(native.params, native.frame, native.window, native.cos, native.sin, native.bitrev,
+        native.re, native.im, native.power, native.mel, native.log2, native.features);
+      this.finishFrame();
+      return;
+    }
     const { frameLength, fftSize, window } = p;
     const frame = this.frame;
     const re = this.re;
@@ -236,7 +278,13 @@ class IntegerFrontend implements AudioFrontend {
       // power holds |X / 2|^2 at that scale.
       this.melLog(2 * normShift + 2 * fftShift - 28 - p.melWeightBits);
     }
-    const features = p.dct ? this.applyDct() : mel;
+    this.finishFrame();
+  }
+
+  /** Mel features to channel features (DCT), codes, and the next ring slot. */
+  private finishFrame(): void {
+    const p = this.p;
+    const features = p.dct ? this.applyDct() : this.melFeatures;
     this.quantize(features);
     this.ringSlot = this.ringSlot + 1 === this.frames ? 0 : this.ringSlot + 1;
     this.frameCount++;

@@ -1,10 +1,12 @@
 /**
  * The integer front-end gives bit-identical codes in Node and in the real XS engine
- * (xsnap-worker), and XS's deterministic compute meter per 1 s clip is reported.
+ * (xsnap-worker), with the TypeScript kernels and with the native C ones (the XS test host);
+ * XS's deterministic compute meter per 1 s clip is reported.
  */
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
+import { nativeHostPath } from '../../compiler/xs/native-host.ts';
 import { XsWorker } from '../../compiler/xs/worker.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { extremeClips, speechLikeClip } from './speechlike.ts';
@@ -21,7 +23,7 @@ globalThis.handleCommand = function (message) {
     return new ArrayBuffer(0);
   }
   if (op === 0x42) {
-    globalThis.frontend = TempoFrontend.createAudioFrontend(new Int32Array(message.slice(4)));
+    globalThis.frontend = TempoFrontend.createAudioFrontend(new Int32Array(message.slice(4)), { native: globalThis.TempoCIMNative || null });
     globalThis.codes = new Uint8Array(frontend.frames * frontend.channels);
     return new Uint8Array([frontend.frames, frontend.channels, frontend.bits]).buffer;
   }
@@ -37,12 +39,12 @@ function message(op: string, payload: ArrayBufferView): Uint8Array {
   return out;
 }
 
-describe('front-end in XS', () => {
+describe.each(['TypeScript', 'native'] as const)('front-end in XS (%s kernels)', (engine) => {
   let xs: XsWorker;
 
   beforeAll(async () => {
     const bundle = await build({ entryPoints: [ENTRY], bundle: true, format: 'iife', globalName: 'TempoFrontend', footer: { js: 'globalThis.TempoFrontend = TempoFrontend;' }, write: false, target: 'es2020' });
-    xs = await XsWorker.start({ stdout: 'ignore' });
+    xs = await XsWorker.start({ stdout: 'ignore', binary: engine === 'native' ? nativeHostPath('release') : undefined });
     await xs.evaluate(bundle.outputFiles[0].text);
     await xs.evaluate(HARNESS);
   });
@@ -77,7 +79,7 @@ describe('front-end in XS', () => {
         compute += result.compute;
         if (result.reply.length === size && result.reply.every((v, i) => v === expected[k * size + i])) identical++;
       }
-      console.log(`${label}: ${identical}/${count} clips bit-identical in XS; XS compute per 1 s clip ~${Math.round(compute / count)}`);
+      console.log(`${label} (${engine}): ${identical}/${count} clips bit-identical in XS; XS compute per 1 s clip ~${Math.round(compute / count)}`);
       expect(identical).toBe(count);
     });
   }

@@ -47,7 +47,10 @@ export function typecheckProjects(projectDirs: string[]): string[] {
     types: [],
     skipLibCheck: true,
     baseUrl: projectDirs[0],
-    paths: { 'tempo-cim-runtime': [join(projectDirs[0], 'tempo-cim-runtime')] },
+    paths: {
+      'tempo-cim-runtime': [join(projectDirs[0], 'tempo-cim-runtime')],
+      'tempo-cim-native': [join(projectDirs[0], 'native', 'tempo-cim-native')],
+    },
   };
   const roots = [...TYPINGS.map((f) => join(typings, f)), ...projectDirs.flatMap(projectSources)];
   const program = ts.createProgram(roots, options);

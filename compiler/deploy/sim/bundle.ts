@@ -18,6 +18,7 @@ export const SHIMMED_MODULES: Record<string, string> = {
   timer: shim('timer'),
   instrumentation: shim('instrumentation'),
   'piu/MC': shim('piu'),
+  'tempo-cim-native': shim('native'),
 };
 
 function moddableModules(projectDir: string, config: unknown): Plugin {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.ts';
 import { encodeWav, readWav16k } from '../../audio/wav.ts';
+import { nativeHostPath } from '../../xs/native-host.ts';
 import { XsWorker } from '../../xs/worker.ts';
 import { readBuildRecord } from '../project.ts';
 import { bundleProject } from './bundle.ts';
@@ -106,7 +107,8 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
     strokes ? `globalThis.__tempoCimStrokes = ${JSON.stringify(strokes)};` : '',
   ].join('\n');
   const script = await bundleProject(dir, manifest.config ?? {});
-  const worker = await XsWorker.start({ stdout: 'pipe' });
+  // The XS test host: xsnap with the native kernels linked in, as mcconfig links them on a device.
+  const worker = await XsWorker.start({ stdout: 'pipe', binary: nativeHostPath('release') });
   let output = '';
   let stop = 'not run';
   let compute = 0;

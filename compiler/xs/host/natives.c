@@ -15,6 +15,8 @@ extern void xs_tcim_row_bounds(xsMachine *the);
 extern void xs_tcim_check_int8_range(xsMachine *the);
 extern void xs_tcim_crc32(xsMachine *the);
 extern void xs_tcim_encode_image(xsMachine *the);
+extern void xs_tcim_frontend_frame(xsMachine *the);
+extern void xs_tcim_preemphasize(xsMachine *the);
 
 static void tcimDefine(xsMachine *the, const char *name, xsCallback callback, int length)
 {
@@ -31,5 +33,7 @@ void tcimInstallHost(xsMachine *the)
 	tcimDefine(the, "checkInt8Range", xs_tcim_check_int8_range, 2);
 	tcimDefine(the, "crc32", xs_tcim_crc32, 3);
 	tcimDefine(the, "encodeImage", xs_tcim_encode_image, 8);
+	tcimDefine(the, "frontendFrame", xs_tcim_frontend_frame, 12);
+	tcimDefine(the, "preemphasize", xs_tcim_preemphasize, 7);
 	xsDefine(xsGlobal, xsID("TempoCIMNative"), xsResult, xsDontEnum);
 }
