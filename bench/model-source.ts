@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { syntheticDigitsModel } from '../compiler/profile/synthetic-model.ts';
+import { syntheticDigitsModel } from './synthetic-model.ts';
 import { readModelFile } from '../compiler/tcm/read.ts';
 import { loadModel, type Model } from '../runtime/index.ts';
 

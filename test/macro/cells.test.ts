@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CellModel, NO_FAULTS } from '../../compiler/macro/cells.ts';
 import { loadMacroDevice, type MacroDevice } from '../../compiler/macro/device.ts';
 import { programChip } from '../../compiler/macro/robustness.ts';
-import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
+import { syntheticDigitsSpec } from '../../bench/synthetic-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { loadModel } from '../../runtime/index.ts';

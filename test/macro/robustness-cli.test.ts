@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
+import { syntheticDigitsSpec } from '../../bench/synthetic-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { cliInProcess } from '../helpers/cli-in-process.ts';
 import { withMacro } from '../../compiler/train/export.ts';

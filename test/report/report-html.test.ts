@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticDigitsSpec } from '../../compiler/profile/synthetic-model.ts';
+import { syntheticDigitsSpec } from '../../bench/synthetic-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 

@@ -1,13 +1,13 @@
 /**
  * A digits-shaped model (28x28 image -> 4-bit codes -> hidden -> 10) with seeded random int8
- * weights, for profiling, benchmarks and tests before (or without) a trained model. Thresholds are
+ * weights, for the benchmarks and tests before (or without) a trained model. Thresholds are
  * set from a few MNIST training images so hidden codes spread over [0, A] like a trained model's.
  */
-import type { ImageInputSpec, LayerSpec, ModelSpec } from '../tcm/spec.ts';
-import { writeModel } from '../tcm/writer.ts';
-import { encodeImage, type ImageInput } from '../../runtime/index.ts';
-import { loadMnist } from '../data/mnist.ts';
-import { Rng } from '../util/prng.ts';
+import type { ImageInputSpec, LayerSpec, ModelSpec } from '../compiler/tcm/spec.ts';
+import { writeModel } from '../compiler/tcm/writer.ts';
+import { encodeImage, type ImageInput } from '../runtime/index.ts';
+import { loadMnist } from '../compiler/data/mnist.ts';
+import { Rng } from '../compiler/util/prng.ts';
 
 export interface SyntheticOptions {
   hidden?: number[];
