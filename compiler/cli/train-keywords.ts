@@ -39,5 +39,6 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     ...(maskTime !== undefined ? { maskRows: maskTime } : {}),
     ...(maskFreq !== undefined ? { maskCols: maskFreq } : {}),
   };
-  return trainKeywords({ data: o.data, architecture, limitPerClass, options, out, quiet: !!o.quiet }, log);
+  const speakerPrefix = o.speakers === undefined ? undefined : String(o.speakers);
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, options, out, quiet: !!o.quiet }, log);
 }

@@ -19,6 +19,8 @@ export interface KeywordsJob {
   architecture: KeywordArchitecture;
   /** At most this many clips per class and split. */
   limitPerClass?: number;
+  /** Only word clips of speakers whose id starts with this (e.g. 'es-': one engine's voices). */
+  speakerPrefix?: string;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
   options: Partial<TrainOptions>;
   out: string;
@@ -41,7 +43,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
   // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
   const features = loadKeywordFeatures(
     job.data,
-    { limitPerClass: job.limitPerClass, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
+    { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
     { onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`) },
   );
   const featureSeconds = (Date.now() - t0) / 1000;
