@@ -4,7 +4,7 @@
  * Moddable modules it imports replaced by the stand-ins in ./shims.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { UserError } from '../../errors.ts';
@@ -45,9 +45,11 @@ function moddableModules(projectDir: string, config: unknown): Plugin {
 }
 
 /** One XS script: the trace stand-in, then the app's main module and everything it imports. */
-export async function bundleProject(projectDir: string, config: unknown): Promise<string> {
+export async function bundleProject(dir: string, config: unknown): Promise<string> {
+  // esbuild takes only absolute paths from plugins and reads `import "proj/main.ts"` as a package name.
+  const projectDir = resolve(dir);
   const main = join(projectDir, 'main.ts');
-  if (!existsSync(main)) throw new UserError(`${projectDir} has no main.ts`);
+  if (!existsSync(main)) throw new UserError(`${dir} has no main.ts`);
   // TypeScript drops `import {} from "piu/MC"` (no bindings); Piu installs its globals on load, so
   // the stand-in is loaded first whenever the main module names it.
   const preludes = [shim('trace'), ...(readFileSync(main, 'utf8').includes('"piu/MC"') ? [shim('piu')] : [])];
