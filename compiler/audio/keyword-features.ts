@@ -1,11 +1,13 @@
 /**
- * From a loaded keyword dataset to network inputs: calibrates the front-end blob on a sample of
- * the training clips, then runs the runtime's own integer front-end over every clip, so training
- * sees exactly the codes the device will compute.
+ * From keyword clips to network inputs: calibrates the front-end blob on a sample of the training
+ * clips, then runs the runtime's own integer front-end over every clip, so training sees exactly
+ * the codes the device will compute. Clips come from memory (`keywordFeatures`) or are read one at
+ * a time from a selection (`keywordFeaturesStreamed`: at Speech Commands scale only the codes,
+ * 784 bytes a clip, stay in memory, not the 32 KB of PCM).
  */
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { buildFrontendBlob, type FrontendOptions } from './frontend-config.ts';
-import type { KeywordClip, KeywordDataset, SplitName } from './speech-commands.ts';
+import { SPLITS, readClip, type KeywordDataset, type KeywordSelection, type SplitName } from './speech-commands.ts';
 
 export interface CodedSplit {
   /** Clip count. */
@@ -34,34 +36,79 @@ export interface KeywordFeatureOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Clips of one split by index; `read` returns null for a clip to leave out (unreadable, skipped). */
+interface SplitSource {
+  count: number;
+  label(i: number): number;
+  read(i: number): Int16Array | null;
+}
+
 export function keywordFeatures(data: KeywordDataset, options: KeywordFeatureOptions = {}): KeywordFeatures {
+  const source = (split: SplitName): SplitSource => ({ count: data[split].length, label: (i) => data[split][i].label, read: (i) => data[split][i].samples });
+  return featuresFrom(data.labels, { train: source('train'), validation: source('validation'), test: source('test') }, options);
+}
+
+/**
+ * The same codes as `keywordFeatures(loadSpeechCommands(...))`, reading each selected clip when it
+ * is coded. `onBadFile: 'skip'` leaves unreadable files out (their messages go to `skipped`).
+ */
+export function keywordFeaturesStreamed(selection: KeywordSelection, options: KeywordFeatureOptions & { onBadFile?: 'error' | 'skip'; skipped?: string[] } = {}): KeywordFeatures {
+  const bad = new Set<string>(); // a training clip is read twice when it also calibrates
+  const source = (split: SplitName): SplitSource => ({
+    count: selection[split].length,
+    label: (i) => selection[split][i].label,
+    read: (i) => {
+      try {
+        return readClip(selection, selection[split][i]);
+      } catch (error) {
+        if (options.onBadFile !== 'skip') throw error;
+        if (!bad.has(selection[split][i].source)) options.skipped?.push((error as Error).message);
+        bad.add(selection[split][i].source);
+        return null;
+      }
+    },
+  });
+  return featuresFrom(selection.labels, { train: source('train'), validation: source('validation'), test: source('test') }, options);
+}
+
+function featuresFrom(labels: readonly string[], splits: Record<SplitName, SplitSource>, options: KeywordFeatureOptions): KeywordFeatures {
   const wanted = Math.max(1, options.calibrationClips ?? 2000);
-  const every = Math.max(1, Math.floor(data.train.length / wanted));
-  const calibration = data.train.filter((_, i) => i % every === 0).slice(0, wanted).map((c) => c.samples);
+  const train = splits.train;
+  const every = Math.max(1, Math.floor(train.count / wanted));
+  const calibration: Int16Array[] = [];
+  for (let i = 0; i < train.count && calibration.length < wanted; i += every) {
+    const samples = train.read(i);
+    if (samples) calibration.push(samples);
+  }
   const blob = buildFrontendBlob(options.frontend ?? {}, calibration);
+  calibration.length = 0;
   const frontend = createAudioFrontend(blob);
   const size = frontend.frames * frontend.channels;
-  const total = data.train.length + data.validation.length + data.test.length;
+  const total = SPLITS.reduce((n, split) => n + splits[split].count, 0);
   let done = 0;
-  const code = (clips: KeywordClip[]): CodedSplit => {
-    const codes = new Uint8Array(clips.length * size);
-    const labels = new Uint8Array(clips.length);
-    clips.forEach((clip, i) => {
-      frontend.computeClip(clip.samples, codes.subarray(i * size, (i + 1) * size));
-      labels[i] = clip.label;
+  const code = (clips: SplitSource): CodedSplit => {
+    const codes = new Uint8Array(clips.count * size);
+    const labels = new Uint8Array(clips.count);
+    let count = 0;
+    for (let i = 0; i < clips.count; i++) {
+      const samples = clips.read(i);
+      if (samples) {
+        frontend.computeClip(samples, codes.subarray(count * size, (count + 1) * size));
+        labels[count++] = clips.label(i);
+      }
       done++;
       if (options.onProgress && (done % 500 === 0 || done === total)) options.onProgress(done, total);
-    });
-    return { count: clips.length, codes, labels };
+    }
+    return count === clips.count ? { count, codes, labels } : { count, codes: codes.slice(0, count * size), labels: labels.slice(0, count) };
   };
-  const splits = {} as Record<SplitName, CodedSplit>;
-  for (const split of ['train', 'validation', 'test'] as const) splits[split] = code(data[split]);
+  const coded = {} as Record<SplitName, CodedSplit>;
+  for (const split of SPLITS) coded[split] = code(splits[split]);
   return {
     blob,
     frames: frontend.frames,
     channels: frontend.channels,
     bits: frontend.bits,
-    labels: [...data.labels],
-    ...splits,
+    labels: [...labels],
+    ...coded,
   };
 }

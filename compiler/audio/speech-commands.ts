@@ -79,6 +79,31 @@ export interface LoadOptions {
   speakerPrefix?: string;
 }
 
+/** A selected clip, not yet read. */
+export interface ClipRef {
+  label: number;
+  word: string;
+  /** 'word/file.wav', or '_background_noise_/file.wav@offset' for silence. */
+  source: string;
+  /** Silence: which noise file, where and how loud. */
+  silence?: SilenceCut;
+}
+
+interface SilenceCut {
+  file: number;
+  offset: number;
+  gain: number;
+}
+
+export interface KeywordSelection {
+  dir: string;
+  labels: string[];
+  train: ClipRef[];
+  validation: ClipRef[];
+  test: ClipRef[];
+  backgroundNoise: Array<{ name: string; samples: Int16Array }>;
+}
+
 export class DatasetError extends UserError {
   override name = 'DatasetError';
 }
@@ -89,7 +114,8 @@ interface FileEntry {
   split: SplitName;
 }
 
-export function loadSpeechCommands(dir: string, options: LoadOptions = {}): KeywordDataset {
+/** Which clips make up each split (no samples read yet, except the background noise). */
+export function selectSpeechCommands(dir: string, options: LoadOptions = {}): KeywordSelection {
   const seed = options.seed ?? 1;
   const unknownFraction = options.unknownFraction ?? 0.1;
   const silenceFraction = options.silenceFraction ?? 0.1;
@@ -115,47 +141,63 @@ export function loadSpeechCommands(dir: string, options: LoadOptions = {}): Keyw
     }
   }
 
-  // Choose every split's clips first (cheap), then read only those files.
-  const chosen: Record<SplitName, Array<{ entry: FileEntry; label: number }>> = { train: [], validation: [], test: [] };
-  const silenceCounts: Record<SplitName, number> = { train: 0, validation: 0, test: 0 };
+  // Choose every split's clips first (cheap); the caller reads only those files.
+  const backgroundNoise = readBackground(dir);
+  const selection: KeywordSelection = { dir, labels: [...KEYWORD_LABELS], train: [], validation: [], test: [], backgroundNoise };
   for (const split of SPLITS) {
     if (options.splits && !options.splits.includes(split)) continue;
     const random = randomStream(deriveSeed(seed, `select/${split}`));
     const inSplit = entries.filter((e) => e.split === split);
+    const refs = selection[split];
     let keywordCount = 0;
     KEYWORDS.forEach((keyword, k) => {
       const clips = shuffle(inSplit.filter((e) => e.word === keyword), random).slice(0, limit);
       keywordCount += clips.length;
-      for (const entry of clips) chosen[split].push({ entry, label: 2 + k });
+      for (const entry of clips) refs.push({ label: 2 + k, word: entry.word, source: entry.path });
     });
     const unknownPool = shuffle(inSplit.filter((e) => !(KEYWORDS as readonly string[]).includes(e.word)), random);
     const unknownCount = Math.min(limit, unknownPool.length, Math.ceil(keywordCount * unknownFraction));
-    for (const entry of unknownPool.slice(0, unknownCount)) chosen[split].push({ entry, label: 1 });
-    silenceCounts[split] = Math.min(limit, Math.ceil(keywordCount * silenceFraction));
+    for (const entry of unknownPool.slice(0, unknownCount)) refs.push({ label: 1, word: entry.word, source: entry.path });
+    const silenceCount = Math.min(limit, Math.ceil(keywordCount * silenceFraction));
+    const silenceRandom = randomStream(deriveSeed(seed, `silence/${split}`));
+    for (let i = 0; i < silenceCount; i++) refs.push(silenceRef(backgroundNoise, split, silenceRandom));
+    shuffle(refs, randomStream(deriveSeed(seed, `order/${split}`)));
   }
+  return selection;
+}
 
-  const total = SPLITS.reduce((n, s) => n + chosen[s].length, 0);
+/** Reads one selected clip: its WAV file fitted to 1 s, or its cut of background noise. */
+export function readClip(selection: KeywordSelection, ref: ClipRef): Int16Array {
+  if (ref.silence) return cutSilence(selection.backgroundNoise, ref.silence);
+  return fitClip(readWav16k(join(selection.dir, ref.source)));
+}
+
+/**
+ * The 12-class selection with every clip's samples in memory (32 KB a clip: for Speech Commands
+ * scale, code clips one at a time from `selectSpeechCommands` instead).
+ */
+export function loadSpeechCommands(dir: string, options: LoadOptions = {}): KeywordDataset {
+  const selection = selectSpeechCommands(dir, options);
+  // Progress counts the files read (silence is cut from noise already in memory).
+  const total = SPLITS.reduce((n, s) => n + selection[s].filter((r) => !r.silence).length, 0);
   let done = 0;
   const skipped: string[] = [];
-  const result: KeywordDataset = { labels: [...KEYWORD_LABELS], train: [], validation: [], test: [], backgroundNoise: readBackground(dir), skipped };
+  const result: KeywordDataset = { labels: selection.labels, train: [], validation: [], test: [], backgroundNoise: selection.backgroundNoise, skipped };
   for (const split of SPLITS) {
-    for (const { entry, label } of chosen[split]) {
+    for (const ref of selection[split]) {
       let samples: Int16Array;
       try {
-        samples = fitClip(readWav16k(join(dir, entry.path)));
+        samples = readClip(selection, ref);
       } catch (error) {
         if (options.onBadFile !== 'skip') throw error;
         skipped.push((error as Error).message);
         continue;
       } finally {
-        done++;
-        if (options.onProgress && (done % 500 === 0 || done === total)) options.onProgress(done, total);
+        if (!ref.silence) done++;
+        if (!ref.silence && options.onProgress && (done % 500 === 0 || done === total)) options.onProgress(done, total);
       }
-      result[split].push({ samples, label, word: entry.word, source: entry.path });
+      result[split].push({ samples, label: ref.label, word: ref.word, source: ref.source });
     }
-    const random = randomStream(deriveSeed(seed, `silence/${split}`));
-    for (let i = 0; i < silenceCounts[split]; i++) result[split].push(cutSilence(result.backgroundNoise, split, random));
-    shuffle(result[split], randomStream(deriveSeed(seed, `order/${split}`)));
   }
   return result;
 }
@@ -201,17 +243,23 @@ function readBackground(dir: string): Array<{ name: string; samples: Int16Array 
     .map((name) => ({ name, samples: readWav16k(join(noiseDir, name)) }));
 }
 
-/** A 1 s cut from the split's region of a random noise file at a random gain (zeros if there is no noise). */
-function cutSilence(noise: KeywordDataset['backgroundNoise'], split: SplitName, random: Random): KeywordClip {
-  const samples = new Int16Array(CLIP_SAMPLES);
-  const usable = noise.filter((n) => n.samples.length >= CLIP_SAMPLES * 10);
-  if (usable.length === 0) return { samples, label: 0, word: SILENCE, source: 'digital silence' };
-  const file = usable[Math.floor(random() * usable.length)];
+/** Draws a 1 s cut from the split's region of a random noise file at a random gain (digital silence if there is no noise). */
+function silenceRef(noise: KeywordSelection['backgroundNoise'], split: SplitName, random: Random): ClipRef {
+  const usable = noise.map((n, i) => ({ n, i })).filter(({ n }) => n.samples.length >= CLIP_SAMPLES * 10);
+  if (usable.length === 0) return { label: 0, word: SILENCE, source: 'digital silence', silence: { file: -1, offset: 0, gain: 0 } };
+  const { n: file, i } = usable[Math.floor(random() * usable.length)];
   const [from, to] = NOISE_REGIONS[split];
   const lo = Math.floor(file.samples.length * from);
   const hi = Math.floor(file.samples.length * to) - CLIP_SAMPLES;
   const offset = lo + Math.floor(random() * Math.max(1, hi - lo));
   const gain = 10 ** (-2 * random());
-  for (let i = 0; i < CLIP_SAMPLES; i++) samples[i] = Math.round(file.samples[offset + i] * gain);
-  return { samples, label: 0, word: SILENCE, source: `${BACKGROUND_DIR}/${file.name}@${offset}` };
+  return { label: 0, word: SILENCE, source: `${BACKGROUND_DIR}/${file.name}@${offset}`, silence: { file: i, offset, gain } };
+}
+
+function cutSilence(noise: KeywordSelection['backgroundNoise'], cut: SilenceCut): Int16Array {
+  const samples = new Int16Array(CLIP_SAMPLES);
+  if (cut.file < 0) return samples;
+  const source = noise[cut.file].samples;
+  for (let i = 0; i < CLIP_SAMPLES; i++) samples[i] = Math.round(source[cut.offset + i] * cut.gain);
+  return samples;
 }

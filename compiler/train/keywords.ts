@@ -4,8 +4,8 @@
  * "image" whose pixels already are codes (identity encoding), and the exported model swaps in the
  * audio input (front-end blob) so the device computes the same codes from raw PCM.
  */
-import { KEYWORD_LABELS, loadSpeechCommands, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
-import { keywordFeatures, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures } from '../audio/keyword-features.ts';
+import { KEYWORD_LABELS, readClip, selectSpeechCommands, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
+import { keywordFeaturesStreamed, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures } from '../audio/keyword-features.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { ImageInput } from '../../runtime/index.ts';
@@ -50,10 +50,11 @@ export function asImageSet(split: CodedSplit, frames: number, channels: number):
   return { images: split.codes, labels: split.labels, count: split.count, rows: frames, cols: channels };
 }
 
+/** Codes of every split of a Speech Commands folder, each clip read when it is coded (PCM is not kept). */
 export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, featureOptions: KeywordFeatureOptions = {}): KeywordFeatures {
-  const data = loadSpeechCommands(dir, options);
-  if (data.labels.join() !== KEYWORD_LABELS.join()) throw new Error(`${dir}: unexpected label set ${data.labels.join(',')}`);
-  return keywordFeatures(data, featureOptions);
+  const selection = selectSpeechCommands(dir, options);
+  if (selection.labels.join() !== KEYWORD_LABELS.join()) throw new Error(`${dir}: unexpected label set ${selection.labels.join(',')}`);
+  return keywordFeaturesStreamed(selection, { ...featureOptions, onBadFile: options.onBadFile });
 }
 
 /**
@@ -62,15 +63,15 @@ export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, feat
  * device computes from PCM.
  */
 export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}, split: SplitName = 'test'): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[] } {
-  const data = loadSpeechCommands(dir, { ...options, splits: [split] });
+  const selection = selectSpeechCommands(dir, { ...options, splits: [split] });
   const frontend = createAudioFrontend(frontendBlob);
   const size = frontend.frames * frontend.channels;
-  const codes = data[split].map((clip) => {
+  const codes = selection[split].map((ref) => {
     const out = new Uint8Array(size);
-    frontend.computeClip(clip.samples, out);
+    frontend.computeClip(readClip(selection, ref), out);
     return out;
   });
-  return { codes, labels: Uint8Array.from(data[split], (c) => c.label), labelNames: data.labels };
+  return { codes, labels: Uint8Array.from(selection[split], (c) => c.label), labelNames: selection.labels };
 }
 
 export function keywordModelSpec(result: TrainResult, features: KeywordFeatures, provenance: Record<string, unknown>): ModelSpec {

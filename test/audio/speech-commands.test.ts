@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYWORD_LABELS, KEYWORDS, hashSplit, loadSpeechCommands, type KeywordDataset } from '../../compiler/audio/speech-commands.ts';
+import { KEYWORD_LABELS, KEYWORDS, hashSplit, loadSpeechCommands, selectSpeechCommands, type KeywordDataset } from '../../compiler/audio/speech-commands.ts';
+import { keywordFeatures, keywordFeaturesStreamed } from '../../compiler/audio/keyword-features.ts';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 
 /**
@@ -137,6 +138,19 @@ describe('Speech Commands loader', () => {
     expect(order(loadSpeechCommands(dir, { seed: 4 }))).not.toEqual(order(data));
   });
 
+  it('coding clips one at a time from the selection gives the codes of the in-memory dataset', () => {
+    const options = { calibrationClips: 20 };
+    const inMemory = keywordFeatures(data, options);
+    const streamed = keywordFeaturesStreamed(selectSpeechCommands(dir, { seed: 3 }), options);
+    expect(streamed.blob).toEqual(inMemory.blob);
+    for (const split of ['train', 'validation', 'test'] as const) {
+      expect(streamed[split].count).toBe(data[split].length);
+      expect(streamed[split].labels).toEqual(inMemory[split].labels);
+      expect(streamed[split].codes).toEqual(inMemory[split].codes);
+    }
+    expect(inMemory.train.codes.some((c) => c > 0)).toBe(true);
+  });
+
   it('limits clips per class and reports progress', () => {
     const seen: number[] = [];
     const limited = loadSpeechCommands(dir, { limitPerClass: 1, onProgress: (done, total) => seen.push(done, total) });
@@ -155,6 +169,11 @@ describe('Speech Commands loader', () => {
       const skipping = loadSpeechCommands(bad, { onBadFile: 'skip' });
       expect(skipping.skipped).toEqual([`${path}: truncated data chunk (declares 32000 bytes, 1956 present)`]);
       expect(skipping.train.some((c) => c.source === 'stop/s4_nohash_0.wav')).toBe(false);
+      const skipped: string[] = [];
+      const streamed = keywordFeaturesStreamed(selectSpeechCommands(bad), { calibrationClips: 20, onBadFile: 'skip', skipped });
+      expect(skipped).toEqual(skipping.skipped);
+      expect(streamed.train.count).toBe(skipping.train.length);
+      expect(() => keywordFeaturesStreamed(selectSpeechCommands(bad), { calibrationClips: 20 })).toThrow(`${path}: truncated data chunk`);
       writeFileSync(path, 'RIFX....WAVE');
       expect(() => loadSpeechCommands(bad)).toThrow(/s4_nohash_0\.wav: not a WAV file/);
     } finally {
