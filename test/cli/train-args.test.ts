@@ -17,6 +17,8 @@ describe('tempo-cim train arguments', () => {
     [['--dataset', 'mnist', '--rotate', '90'], /--rotate must be a number in \[0, 45\]/],
     [['--dataset', 'mnist', '--zoom', '-0.1'], /--zoom must be a number in \[0, 0.5\]/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--mask-freq', '1.5'], /--mask-freq must be an integer/],
+    [['--dataset', 'mnist', '--ideal', '--macro'], /--ideal and --macro exclude each other/],
+    [['--dataset', 'mnist', '--ideal', '--mode', 'split'], /--ideal trains without the macro/],
   ])('%j: one-line error, exit 2', (args, message) => {
     const result = train(args as string[]);
     expect(result.status).toBe(2);
@@ -57,4 +59,17 @@ describe('tempo-cim train --validation', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('tempo-cim train: split-train for the macro by default', () => {
+  it('digits split-train with the macro profile\'s row groups and C unless --ideal; keywords only with --macro', async () => {
+    const { optionsFromArgs } = await import('../../compiler/cli/train.ts');
+    const { loadMacroDevice } = await import('../../compiler/macro/device.ts');
+    const { groupRows, chargeBound } = loadMacroDevice('tempo-cim').macro;
+    expect(optionsFromArgs({ dataset: 'mnist' }).opts).toMatchObject({ mode: 'split', groupRows, chargeBound });
+    expect(optionsFromArgs({ dataset: 'mnist', bound: 8 }).opts).toMatchObject({ mode: 'split', chargeBound: 8 });
+    expect(optionsFromArgs({ dataset: 'mnist', ideal: true }).opts.mode).toBe('qat');
+    expect(optionsFromArgs({ dataset: 'keywords' }).opts.mode).toBe('qat');
+    expect(optionsFromArgs({ dataset: 'keywords', macro: true }).opts.mode).toBe('split');
+  });
 });
