@@ -71,3 +71,15 @@ export function realOption(o: Record<string, unknown>, name: string, min: number
   if (typeof v !== 'number' || !(v >= min && v <= max)) throw new CliError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
   return v;
 }
+
+/** Option `name` of `o` as a fraction in [0, 1], given as 0.05 or 5%; undefined when absent; CliError otherwise. */
+export function fractionOption(o: Record<string, unknown>, name: string): number | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  const text = String(v).trim();
+  const percent = text.endsWith('%');
+  const number = Number(percent ? text.slice(0, -1) : text);
+  const fraction = percent ? number / 100 : number;
+  if (text === '' || !Number.isFinite(number) || !(fraction >= 0 && fraction <= 1)) throw new CliError(`--${name} must be a fraction in [0, 1] (e.g. 0.05 or 5%), got '${text}'`);
+  return fraction;
+}

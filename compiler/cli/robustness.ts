@@ -1,5 +1,5 @@
 /** `tempo-cim robustness model.tcm`: accuracy of simulated macro chips with RRAM variation and stuck cells. */
-import { CliError, intOption, parseArgs } from './args.ts';
+import { CliError, fractionOption, intOption, parseArgs } from './args.ts';
 import { readModelFile } from '../tcm/read.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadMacroDevice } from '../macro/device.ts';
@@ -34,15 +34,11 @@ Options:
   --json             machine-readable output (every chip's accuracy included)
 `;
 
-/** A fraction given as 0.05 or 5%, in [0, 1]. */
-export function fractionOption(value: unknown, name: string): number {
+/** A required fraction option (0.05 or 5%). */
+function requiredFraction(o: Record<string, unknown>, name: string): number {
+  const value = fractionOption(o, name);
   if (value === undefined) throw new CliError(`--${name} is required (a fraction such as 0.05, or 5%)`);
-  const text = String(value).trim();
-  const percent = text.endsWith('%');
-  const number = Number(percent ? text.slice(0, -1) : text);
-  const fraction = percent ? number / 100 : number;
-  if (text === '' || !Number.isFinite(number) || !(fraction >= 0 && fraction <= 1)) throw new CliError(`--${name} must be a fraction in [0, 1] (e.g. 0.05 or 5%), got '${text}'`);
-  return fraction;
+  return value;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -52,9 +48,9 @@ export async function run(args: string[]): Promise<number> {
   });
   if (positional.length !== 1) throw new CliError('expected one model file (see --help)');
   const faults: CellFaults = {
-    variation: fractionOption(options.variation, 'variation'),
-    stuckOn: fractionOption(options['stuck-on'], 'stuck-on'),
-    stuckOff: fractionOption(options['stuck-off'], 'stuck-off'),
+    variation: requiredFraction(options, 'variation'),
+    stuckOn: requiredFraction(options, 'stuck-on'),
+    stuckOff: requiredFraction(options, 'stuck-off'),
   };
   if (faults.stuckOn + faults.stuckOff > 1) throw new CliError('--stuck-on + --stuck-off must not exceed 1');
   if (options.chips === undefined) throw new CliError('--chips is required');

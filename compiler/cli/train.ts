@@ -1,10 +1,12 @@
 /** `tempo-cim train`: trains a digits classifier with the quantized spiking forward and writes a .tcm. */
-import { CliError, intOption, parseArgs, parseIntList, realOption } from './args.ts';
+import { CliError, fractionOption, intOption, parseArgs, parseIntList, realOption } from './args.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
 import { type DigitsResult, trainDigits } from '../pipelines/digits.ts';
-import type { TrainOptions } from '../train/trainer.ts';
+import { defaultTrainOptions, type TrainOptions } from '../train/trainer.ts';
 import type { TrainMode } from '../train/net.ts';
 import { loadMacroDevice } from '../macro/device.ts';
+import { isIdeal } from '../macro/cells.ts';
+import { LIMITS } from '../../runtime/format.ts';
 
 /** The macro profile whose row groups and charge bound split-train uses by default. */
 export const MACRO_PROFILE = 'tempo-cim';
@@ -37,6 +39,13 @@ Options:
                         default split-train for the macro
   --macro               split-train for the macro: the default for mnist, opt-in for keywords
                         (row groups, gains and charge bound of devices/tempo-cim.json: 128 rows, C = 4)
+  --leak L              train with the runtime's leaky integration, V -= V >> L each time step, in
+                        every layer (0 = no leak, the default; 1..16)
+  --train-variation S   noise-aware training: each step's forward pass runs on a simulated chip of
+                        the macro profile, with relative conductance sigma S per cell (0.05 or
+                        5%, as 'tempo-cim robustness --variation'); default 0
+  --train-stuck-on P    ... and cells stuck ON / OFF with probability P (default 0)
+  --train-stuck-off P
   --bound C             macro charge bound C (default: the macro profile's, 4)
   --group-rows R        macro crossbar rows per group (default: the macro profile's, 128)
   --mode M              float | qat | split (default split for mnist, qat with --ideal or for
@@ -124,6 +133,21 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
     if (typeof o.lr !== 'number' || !(o.lr > 0)) throw new CliError('--lr must be a positive number');
     opts.lr = o.lr;
   }
+  const leak = intOption(o, 'leak', 0, LIMITS.maxLeakShift);
+  if (leak) {
+    if (mode === 'float') throw new CliError('--leak trains the integer spiking forward; --mode float has none');
+    opts.leakShift = leak;
+  }
+  const faults = {
+    variation: fractionOption(o, 'train-variation') ?? 0,
+    stuckOn: fractionOption(o, 'train-stuck-on') ?? 0,
+    stuckOff: fractionOption(o, 'train-stuck-off') ?? 0,
+  };
+  if (faults.stuckOn + faults.stuckOff > 1) throw new CliError('--train-stuck-on + --train-stuck-off must not exceed 1');
+  if (!isIdeal(faults)) {
+    if (mode === 'float') throw new CliError('--train-variation and --train-stuck-* train on simulated chips; --mode float has no integer weights');
+    opts.cellNoise = { device: loadMacroDevice(MACRO_PROFILE), faults, seed: opts.seed ?? defaultTrainOptions.seed };
+  }
   if (o.dataset !== undefined && o.dataset !== 'mnist' && o.dataset !== 'keywords') throw new CliError(`unknown dataset '${o.dataset}' (supported: mnist, keywords)`);
   return { opts, pool: input === 14 ? 2 : 1 };
 }
@@ -131,6 +155,7 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
   macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
+  leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number', speakers: 'string',
 } as const;

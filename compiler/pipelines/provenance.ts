@@ -44,6 +44,8 @@ export function trainingProvenance(result: TrainResult, parts: ProvenanceParts):
     ...(o.maskRows ? { maskTime: o.maskRows } : {}),
     ...(o.maskCols ? { maskFreq: o.maskCols } : {}),
     macro: result.cfg.mode === 'split' ? { groupRows: result.cfg.groupRows, chargeBound: result.cfg.chargeBound } : null,
+    ...(o.leakShift ? { leakShift: o.leakShift } : {}),
+    ...(o.cellNoise ? { trainNoise: { device: o.cellNoise.device.name, ...o.cellNoise.faults } } : {}),
     trainSamples: parts.trainSamples,
     ...parts.figures,
   };

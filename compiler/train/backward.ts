@@ -42,6 +42,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const split = cfg.mode === 'split';
   const pen = cfg.stallPenalty;
   const cpen = cfg.clipPenalty;
+  const leak = ws.leak ? ws.leak[l] : null;
   for (let t = 0; t < L.outFrames; t++) {
     const zo = t * out;
     const pb = t * G * out;
@@ -102,12 +103,12 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
       const a = x[base + r];
       const go = G === 1 ? 0 : Math.floor(r / R) * out;
       const ro = wo + r * out;
-      if (a !== 0) axpy32(grad, ro, a, dq, go, out);
+      if (a !== 0) axpy32(grad, ro, leak ? leak.activity[a] : a, dq, go, out);
       if (dx) {
         // Only inputs whose own straight-through gate is open use their gradient (the previous
         // layer zeroes the rest), so skip the dot product for them: same result, less work.
         const zp = zPrev![base + r];
-        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out);
+        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out) * (leak ? leak.slope[a] : 1);
       }
     }
   }

@@ -26,6 +26,7 @@ export function firstLayerForwardBatch(net: Net, X: Float32Array, count: number,
   const W = float ? params : q.Wq;
   const wo = float ? layout.w[0] : 0;
   const co = layout.c[0];
+  const activity = net.ws.leak ? net.ws.leak[0].activity : null;
   for (let s = 0; s < count; s++) {
     if (float) for (let j = 0; j < out; j++) Pb[s * stride + j] = params[co + j];
     else Pb.fill(0, s * stride, (s + 1) * stride);
@@ -36,7 +37,7 @@ export function firstLayerForwardBatch(net: Net, X: Float32Array, count: number,
     for (let s = 0; s < count; s++) {
       const a = X[s * rows + r];
       if (a === 0) continue;
-      axpy64(Pb, s * stride + go, a, W, ro, out);
+      axpy64(Pb, s * stride + go, activity ? activity[a] : a, W, ro, out);
     }
   }
 }
@@ -55,13 +56,14 @@ export function firstLayerGradBatch(net: Net, X: Float32Array, count: number, DQ
   const R = float ? rows : net.qs[0].groupRows;
   const stride = G * out;
   const wo = layout.w[0];
+  const activity = net.ws.leak ? net.ws.leak[0].activity : null;
   for (let r = 0; r < rows; r++) {
     const go = G === 1 ? 0 : Math.floor(r / R) * out;
     const ro = wo + r * out;
     for (let s = 0; s < count; s++) {
       const a = X[s * rows + r];
       if (a === 0) continue;
-      axpy32(grad, ro, a, DQ, s * stride + go, out);
+      axpy32(grad, ro, activity ? activity[a] : a, DQ, s * stride + go, out);
     }
   }
 }

@@ -35,7 +35,7 @@ export function exportLayers(cfg: NetConfig, layout: ParamLayout, params: Float3
       stride: L.stride,
       outChannels: out,
       outBits: cfg.actBits,
-      leakShift: 0,
+      leakShift: cfg.leakShift ?? 0,
       weightBits: cfg.weightBits,
       weights,
       thresholds: Int32Array.from(q.theta),

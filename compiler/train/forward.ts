@@ -106,6 +106,7 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const R = q.groupRows;
   const amax = (1 << cfg.actBits) - 1;
   const merged = G > 1 || cfg.mode === 'split';
+  const activity = ws.leak ? ws.leak[l].activity : null;
   for (let t = 0; t < L.outFrames; t++) {
     const base = inputOffset(L, t);
     const pb = t * G * out;
@@ -116,7 +117,7 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
       for (let r = 0; r < L.rows; r++) {
         const a = x[base + r];
         if (a === 0) continue;
-        axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), a, q.Wq, r * out, out);
+        axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), activity ? activity[a] : a, q.Wq, r * out, out);
       }
     }
     const zo = t * out;

@@ -34,15 +34,18 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
     const out = L.outChannels;
     const F = L.outFrames;
     const wo = layout.w[l];
+    // Under leak each input code contributes its activity (leak.ts), to the statistics as to the forward pass.
+    const activity = net.ws.leak ? net.ws.leak[l].activity : null;
+    const effective = activity ? inputs.map((x) => Float32Array.from(x, (a) => activity[a])) : inputs;
     let sq = 0;
     let nIn = 0;
-    for (const x of inputs) {
+    for (const x of effective) {
       for (let t = 0; t < F; t++) for (let r = 0, b = inputOffset(L, t); r < L.rows; r++) sq += x[b + r] * x[b + r];
       nIn += F * L.rows;
     }
     rmsIn.push(Math.sqrt(sq / Math.max(1, nIn)) || 1);
     // Pre-activations of the latent weights (biases are 0 at init).
-    const u = inputs.map((x) => {
+    const u = effective.map((x) => {
       floatLayer(net, l, x, null);
       return Float64Array.from(net.ws.z[l]);
     });
@@ -56,7 +59,7 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
       let sj = 0;
       for (const z of u) for (let t = 0; t < F; t++) sj += z[t * out + j] * z[t * out + j];
       const sd = Math.sqrt(sj / (u.length * F)) || 1;
-      const T = !last ? (2.5 * sd) / A : cfg.mode === 'split' ? Math.max(largestGroupPartial(net, l, j, inputs) / cfg.chargeBound, 1e-3) : 1;
+      const T = !last ? (2.5 * sd) / A : cfg.mode === 'split' ? Math.max(largestGroupPartial(net, l, j, effective) / cfg.chargeBound, 1e-3) : 1;
       params[layout.tau[l] + j] = Math.log(T);
     }
     if (last) break;

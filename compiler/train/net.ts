@@ -19,6 +19,8 @@
 import { LIMITS } from '../../runtime/format.ts';
 import type { LayerSpec } from '../tcm/spec.ts';
 import type { Rng } from '../util/prng.ts';
+import type { TrainNoise } from './cell-noise.ts';
+import { type LeakTables, leakTables } from './leak.ts';
 
 export type TrainMode = 'float' | 'qat' | 'split';
 
@@ -41,6 +43,10 @@ export interface QuantSettings {
   /** Penalty weights: stalled neurons (silent / saturated over the recent batches), clipped partials. */
   stallPenalty: number;
   clipPenalty: number;
+  /** Leak shift L of every layer's integration (V -= V >> L each step; leak.ts); absent or 0 = no leak. */
+  leakShift?: number;
+  /** Noise-aware training: each step's forward runs on a simulated chip (cell-noise.ts); absent = exact weights. */
+  cellNoise?: TrainNoise;
 }
 
 export interface NetConfig extends QuantSettings {
@@ -218,10 +224,15 @@ export interface Workspace {
   dOut: Float32Array[];
   dq: Float64Array[];
   probs: Float64Array;
+  /** Per layer: what each input code contributes under the leak, and its slope (null: no leak, a code contributes itself). */
+  leak: LeakTables[] | null;
 }
 
 export function newWorkspace(cfg: NetConfig): Workspace {
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels) };
+  const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
+    ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
+    : null;
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;

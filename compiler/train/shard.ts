@@ -9,6 +9,7 @@ import type { ImageInput } from '../../runtime/model.ts';
 import { type BatchAugment, augmentImage } from '../data/augment.ts';
 import { type TrainPass, trainSample } from './backward.ts';
 import { batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch } from './batched.ts';
+import { ChipNoise } from './cell-noise.ts';
 import { type NetConfig, type ParamLayout, type Stats, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats } from './net.ts';
 
 export interface ShardData {
@@ -28,6 +29,8 @@ export class ShardRunner {
   private X = new Float32Array(0);
   private Pb = new Float64Array(0);
   private DQ = new Float64Array(0);
+  /** Noise-aware training: the simulated chip each step's forward runs on. */
+  private readonly chips: ChipNoise | null;
 
   constructor(
     readonly cfg: NetConfig,
@@ -51,13 +54,16 @@ export class ShardRunner {
     this.pixels = new Uint8Array(px);
     this.codes = new Uint8Array(data.input.channels);
     this.x = new Float32Array(data.input.channels);
+    this.chips = cfg.cellNoise && cfg.mode !== 'float' ? new ChipNoise(cfg.cellNoise) : null;
   }
 
-  quantize(): void {
+  /** Integer layers from the shared parameters; with cell noise, programmed into the chip of the batch `indices`. */
+  quantize(indices: Int32Array | null = null): void {
     const { cfg, layout, params, qs } = this.pass;
     params.set(this.sharedParams);
     if (cfg.mode === 'float') return;
     for (let l = 0; l < cfg.layers.length; l++) quantizeLayer(cfg, layout, params, l, qs[l]);
+    if (this.chips && indices) this.chips.perturb(qs.map((q) => q.Wq), (1 << (cfg.weightBits - 1)) - 1, this.chips.rngFor(indices));
   }
 
   /** Encodes sample `index` into the float input vector, augmented as batch slot `slot` of `aug` (null: as is). */
@@ -80,7 +86,7 @@ export class ShardRunner {
     const pass = this.pass;
     pass.grad.fill(0);
     resetStats(pass.stats);
-    this.quantize();
+    this.quantize(indices);
     const labels = this.data.labels;
     if (!batchedFirstLayer(pass)) {
       for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]]);
