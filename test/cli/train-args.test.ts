@@ -36,7 +36,7 @@ describe('tempo-cim train --validation', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcm-validation-'));
     try {
       const out = join(dir, 'm.tcm');
-      const result = spawnSync('node', [bin, 'train', '--dataset', 'mnist', '--limit', '1200', '--validation', '200', '--epochs', '4', '--hidden', '16', '--workers', '1', '--quiet', '--json', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+      const result = spawnSync('node', [bin, 'train', '--dataset', 'mnist', '--limit', '1200', '--validation', '200', '--epochs', '4', '--hidden', '16', '--ideal', '--workers', '1', '--quiet', '--json', '--out', out], { encoding: 'utf8', timeout: 120_000 });
       expect(result.status).toBe(0);
       const report = JSON.parse(result.stdout);
       const bytes = new Uint8Array(readFileSync(out));
