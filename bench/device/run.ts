@@ -12,6 +12,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAudioFrontend, createNetwork, encodeImage, loadModel, type Model } from '../../runtime/index.ts';
 import { loadMnist } from '../../compiler/data/mnist.ts';
+import { readModelFile } from '../../compiler/tcm/read.ts';
 import { makeNoise } from '../../compiler/audio/synth-noise.ts';
 import { readWav16k, toInt16 } from '../../compiler/audio/wav.ts';
 import { writeFileAtomic } from '../../compiler/io/atomic.ts';
@@ -196,8 +197,7 @@ async function main(): Promise<void> {
   const results: DeviceMeasurement[] = [];
   try {
     for (const modelPath of args.models) {
-      const bytes = new Uint8Array(readFileSync(modelPath));
-      const model = loadModel(bytes);
+      const { bytes, model } = readModelFile(modelPath);
       const work = model.input.kind === 'audio'
         ? audioWorkload(model, bytes, args.wavs, args.hopMs, args.earlyExit)
         : imageWorkload(model, bytes, args.images, args.earlyExit);
