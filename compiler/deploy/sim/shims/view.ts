@@ -12,9 +12,10 @@
  *   no room marks the list overflowed, and the frame then throws "display list overflowed".
  *
  * Command sizes are those of the C records for the target's pointer width (4: ESP32, 8: the
- * desktop simulator). Text is charged one glyph record (the clipped RLE size, an upper bound) per
- * non-space character, for every rectangle the label's box reaches. Not modeled: textures, the
- * dirty region's own capacity, pixel output.
+ * desktop simulator). Text is charged one glyph record per non-space character for every rectangle
+ * the label's box reaches (the short RLE record when the box lies inside the clip horizontally,
+ * else the clipped one: an upper bound). Not modeled: textures, the dirty region's own capacity,
+ * pixel output.
  */
 import { newTimer } from './host.ts';
 
@@ -44,8 +45,8 @@ export interface DisplayFigures {
 }
 
 const RECORDS = {
-  4: { fillColor: 12, drawString: 28, pushClip: 12, popClip: 4, end: 4, pocoFill: 12, pocoBlend: 16, pocoFillRoom: 14, pocoGlyph: 24, pocoGlyphRoom: 20, pocoClip: 8 },
-  8: { fillColor: 12, drawString: 40, pushClip: 12, popClip: 4, end: 4, pocoFill: 12, pocoBlend: 16, pocoFillRoom: 14, pocoGlyph: 32, pocoGlyphRoom: 24, pocoClip: 8 },
+  4: { fillColor: 12, drawString: 28, pushClip: 12, popClip: 4, end: 4, pocoFill: 12, pocoBlend: 16, pocoFillRoom: 14, pocoGlyph: 20, pocoGlyphClipped: 24, pocoGlyphRoom: 20, pocoClip: 8 },
+  8: { fillColor: 12, drawString: 40, pushClip: 12, popClip: 4, end: 4, pocoFill: 12, pocoBlend: 16, pocoFillRoom: 14, pocoGlyph: 24, pocoGlyphClipped: 32, pocoGlyphRoom: 24, pocoClip: 8 },
 } as const;
 
 type Command =
@@ -229,9 +230,11 @@ export class View {
         if (!room(r.pocoFillRoom)) continue;
         if (command.alpha > 0 && intersect(clip, command.rect)) used += command.alpha >= 255 ? r.pocoFill : r.pocoBlend;
       } else {
+        // A glyph inside the clip takes the short RLE record; one the clip cuts, the full one.
+        const inside = command.rect.x >= clip.x && command.rect.x + command.rect.width <= clip.x + clip.width;
         for (let g = 0; g < command.glyphs; g++) {
           if (!room(r.pocoGlyphRoom)) break;
-          if (command.alpha > 0 && intersect(clip, command.rect)) used += r.pocoGlyph;
+          if (command.alpha > 0 && intersect(clip, command.rect)) used += inside ? r.pocoGlyph : r.pocoGlyphClipped;
         }
       }
       this.figures.displayListUsed = Math.max(this.figures.displayListUsed, used + reserved);
