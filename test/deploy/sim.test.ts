@@ -216,7 +216,8 @@ describe('tempo-cim sim (real XS)', () => {
           continue;
         }
         expect(result.output).toContain('320x240 screen');
-        expect(result.display!.frames).toBeGreaterThan(expected.length);
+        // The first frame, then at least one with the word heard (detections close together may share a frame).
+        expect(result.display!.frames).toBeGreaterThanOrEqual(2);
         expect(result.display!.commandListUsed).toBeLessThanOrEqual(result.display!.commandListLength);
         expect(result.display!.displayListUsed).toBeLessThanOrEqual(result.display!.displayListLength);
       }
