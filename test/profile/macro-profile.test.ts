@@ -130,6 +130,17 @@ describe('tempo-cim profile --device tempo-cim', () => {
     expect(json).toMatchObject({ device: 'tempo-cim', kind: 'cim-macro', arrays: 5, timeSteps: 30, inputs: { samples: 20 } });
   });
 
+  it('puts a board and the macro side by side', () => {
+    const json = JSON.parse(execFileSync('node', [bin, 'profile', file, '--device', 'esp32,tempo-cim', '--limit', '5', '--json'], { encoding: 'utf8' }));
+    expect(json.targets.map((t: { device: string }) => t.device)).toEqual(['esp32', 'tempo-cim']);
+    expect(json.targets[0].xsComputeMedian).toBeGreaterThan(0);
+    expect(json.targets[1].arrays).toBe(5);
+    const text = execFileSync('node', [bin, 'profile', file, '--device', 'esp32,tempo-cim', '--limit', '5'], { encoding: 'utf8' });
+    expect(text).toMatch(/^\s+esp32\s+tempo-cim$/m);
+    expect(text).toMatch(/^energy \/ inference\s+not modelled\s+\S+ [pn]J spiking rows/m);
+    expect(text).toMatch(/^area\s+the board\s+0\.420 mm2 of macros/m);
+  });
+
   it('refuses bad device lists and malformed profiles with one line and exit 2', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ name: 'bad', kind: 'cim-macro', description: 'x' }));
