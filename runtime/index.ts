@@ -12,7 +12,6 @@ export type { Network, NetworkOptions, InferOptions, InferenceResult } from './n
 export { addCounters, newCounters } from './crossbar.ts';
 export type { OpCounters } from './crossbar.ts';
 export { encodeImage, spikeTime } from './encode.ts';
-export type { NativeKernels } from './kernels.ts';
+export { bytesOf } from './kernels.ts';
+export type { NativeKernels, NativeFrontendKernels } from './kernels.ts';
 export { crc32 } from './crc32.ts';
-export { createAudioFrontend } from './frontend/frontend.ts';
-export type { AudioFrontend, AudioFrontendOptions } from './frontend/frontend.ts';

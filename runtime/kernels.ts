@@ -26,6 +26,15 @@ export interface NativeKernels {
   checkInt8Range(values: Int8Array, max: number): number;
   /** CRC-32 (IEEE) of bytes[start, end). */
   crc32(bytes: Uint8Array, start: number, end: number): number;
+  /** encodeImage's arithmetic (runtime/encode.ts) into `codes`. */
+  encodeImage(pixels: Uint8Array, codes: Uint8Array, srcWidth: number, srcHeight: number, pool: number, mul: number, shift: number, max: number): void;
+}
+
+/**
+ * The front-end's native kernels (module "tempo-cim-native-frontend" on a device, so a digits app
+ * links no audio code; in the XS test host they sit on globalThis.TempoCIMNative with the rest).
+ */
+export interface NativeFrontendKernels {
   /**
    * One audio frame's log-mel features (the front-end's window, FFT, power, mel and log; see
    * xs_tcim_frontend_frame in runtime/native/frontend.c).
@@ -36,8 +45,6 @@ export interface NativeKernels {
   ): void;
   /** Q2 pre-emphasis of pcm[from..to) (Int16 bytes) into frame[filled..] (Int32 bytes); returns the last sample. */
   preemphasize(pcm: Uint8Array, from: number, to: number, frame: Uint8Array, filled: number, previous: number, coefficient: number): number;
-  /** encodeImage's arithmetic (runtime/encode.ts) into `codes`. */
-  encodeImage(pixels: Uint8Array, codes: Uint8Array, srcWidth: number, srcHeight: number, pool: number, mul: number, shift: number, max: number): void;
 }
 
 /** Words of a layer's parameter block (TCIM_P_* in runtime/native/tcim_native.h, same order). */
@@ -52,7 +59,7 @@ export function layerParams(layer: Layer): Int32Array {
 }
 
 /** A byte view over a typed array's own bytes (no copy). */
-export function bytesOf(array: Int32Array | Float64Array): Uint8Array {
+export function bytesOf(array: Int16Array | Int32Array | Float64Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 

@@ -40,7 +40,7 @@
       classes.push(result.classIndex);
     }
   } else if (input.kind === 'audio') {
-    const frontend = TempoCIM.createAudioFrontend(input.frontend, { native: model.native });
+    const frontend = TempoFrontend.createAudioFrontend(input.frontend, { native: model.native });
     const pcm = new Int16Array(inputs);
     const hop = (frontend.sampleRate * options.hopMs) / 1000;
     const chunk = 512; // the keywords app reads the microphone in 512-sample chunks

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAudioFrontend, createNetwork, encodeImage, loadModel, type Model } from '../../runtime/index.ts';
+import { createNetwork, encodeImage, loadModel, type Model } from '../../runtime/index.ts';
+import { createAudioFrontend } from '../../runtime/frontend/index.ts';
 import { loadMnist } from '../../compiler/data/mnist.ts';
 import { readModelFile } from '../../compiler/tcm/read.ts';
 import { makeNoise } from '../../compiler/audio/synth-noise.ts';
@@ -183,7 +184,6 @@ async function main(): Promise<void> {
   }
   const device = loadDevice(args.device);
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
-  const bundle = join(repoRoot, 'dist/tempo-cim-runtime.xs.js');
   const driver = join(repoRoot, 'bench/device/driver.js');
   const native = nativeKernels(args.kernels);
   const tools = toolchainVersions();
@@ -194,6 +194,9 @@ async function main(): Promise<void> {
   });
   const plugin = buildPlugin(elf);
   const scratch = mkdtempSync(join(tmpdir(), 'tempo-device-bench-'));
+  // One script: the runtime, then the audio front-end module (TempoFrontend), as a keywords app loads both.
+  const bundle = join(scratch, 'tempo-cim.xs.js');
+  writeFileSync(bundle, ['tempo-cim-runtime.xs.js', 'tempo-cim-frontend.xs.js'].map((f) => readFileSync(join(repoRoot, 'dist', f), 'utf8')).join('\n'));
   const results: DeviceMeasurement[] = [];
   try {
     for (const modelPath of args.models) {

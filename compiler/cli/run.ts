@@ -2,7 +2,8 @@
 import { CliError, parseArgs } from './args.ts';
 import { loadImageFile } from '../data/image.ts';
 import { readWav16k } from '../audio/wav.ts';
-import { createAudioFrontend, createNetwork, encodeImage } from '../../runtime/index.ts';
+import { createNetwork, encodeImage } from '../../runtime/index.ts';
+import { createAudioFrontend } from '../../runtime/frontend/index.ts';
 import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'classify an image (PNG or PGM) or a WAV clip (keyword model) with a .tcm model';

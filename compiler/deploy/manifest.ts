@@ -26,6 +26,8 @@ export interface AppSettings {
 
 export const RUNTIME_FRAGMENT = 'manifest_runtime.json';
 export const APP_FRAGMENT = 'manifest_app.json';
+/** The audio front-end module and its native kernels (manifests/frontend.json), in audio apps only. */
+export const FRONTEND_FRAGMENT = 'manifest_frontend.json';
 /** Host platforms the Moddable desktop simulator builds for (`-p sim/NAME` resolves to one of them). */
 export const SIMULATOR_PLATFORMS = ['lin', 'mac', 'win'] as const;
 
@@ -55,7 +57,10 @@ export function composeManifest(profile: DeviceProfile, variant: AppVariant, set
   for (const host of SIMULATOR_PLATFORMS) platforms[host] = {};
   platforms['...'] = { error: refusal(profile, key) };
   return {
-    include: ['$(MODDABLE)/examples/manifest_base.json', `./${RUNTIME_FRAGMENT}`, `./${APP_FRAGMENT}`],
+    include: [
+      '$(MODDABLE)/examples/manifest_base.json', `./${RUNTIME_FRAGMENT}`,
+      ...(variant.input === 'audio' ? [`./${FRONTEND_FRAGMENT}`] : []), `./${APP_FRAGMENT}`,
+    ],
     config: { tempoCim: settings },
     // The SDK's default tsconfig asks for lib/target es2025, which TypeScript 5.x rejects; es2024 covers what the apps use.
     typescript: { tsconfig: { compilerOptions: { lib: ['es2024'], target: 'es2024', strict: true } } },

@@ -17,6 +17,20 @@ export function runtimeTypesPath(): string {
   return built('tempo-cim-runtime.d.ts');
 }
 
+/** The audio front-end module (a separate bundle, only in audio apps) and its types. */
+export function frontendBundlePath(): string {
+  return built('tempo-cim-frontend.js');
+}
+
+export function frontendTypesPath(): string {
+  return built('tempo-cim-frontend.d.ts');
+}
+
+/** Files of nativeDir that belong to the audio front-end (copied into audio apps only). */
+export function isFrontendNativeFile(name: string): boolean {
+  return name.startsWith('frontend.') || name.startsWith('tempo-cim-native-frontend.');
+}
+
 /** The native kernels (C through xsmc) and their Moddable binding module, copied into every project. */
 export const nativeDir = fileURLToPath(new URL('../../runtime/native/', import.meta.url));
 

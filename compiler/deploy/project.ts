@@ -14,8 +14,8 @@ import { appVariant, type AppName, type AppVariant } from './apps.ts';
 import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './budget.ts';
 import { buildCommands, type BuildCommands } from './commands.ts';
 import { loadDevice, type DeviceProfile } from './devices.ts';
-import { APP_FRAGMENT, composeManifest, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
-import { appsDir, manifestsDir, nativeDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
+import { APP_FRAGMENT, composeManifest, FRONTEND_FRAGMENT, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
+import { appsDir, frontendBundlePath, frontendTypesPath, isFrontendNativeFile, manifestsDir, nativeDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
 import { ramNeeds } from './ram.ts';
 import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
 
@@ -104,6 +104,7 @@ export function buildProject(options: BuildOptions): BuildRecord {
   const flash: FlashItem[] = [
     { name: 'model.tcm', bytes: modelBytes.length },
     { name: 'runtime module', bytes: statSync(runtimePath).size },
+    ...(variant.input === 'audio' ? [{ name: 'front-end module', bytes: statSync(frontendBundlePath()).size }] : []),
     { name: 'app sources', bytes: sourceBytes },
   ];
   if (vectors) flash.push({ name: 'vectors.bin', bytes: vectors.length });
@@ -140,8 +141,14 @@ export function buildProject(options: BuildOptions): BuildRecord {
   for (const [source, destination] of variant.sources) copy(join(appsDir, source), destination);
   copy(runtimePath, 'tempo-cim-runtime.js');
   copy(runtimeTypesPath(), 'tempo-cim-runtime.d.ts');
+  const audio = variant.input === 'audio';
+  if (audio) {
+    copy(join(manifestsDir, 'frontend.json'), FRONTEND_FRAGMENT);
+    copy(frontendBundlePath(), 'tempo-cim-frontend.js');
+    copy(frontendTypesPath(), 'tempo-cim-frontend.d.ts');
+  }
   for (const name of readdirSync(nativeDir).sort()) {
-    if (/\.(c|h|js|d\.ts)$/.test(name)) copy(join(nativeDir, name), `native/${name}`);
+    if (/\.(c|h|js|d\.ts)$/.test(name) && (audio || !isFrontendNativeFile(name))) copy(join(nativeDir, name), `native/${name}`);
   }
   write('model.tcm', modelBytes);
   if (vectors) write('vectors.bin', vectors);

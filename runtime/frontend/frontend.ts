@@ -15,7 +15,7 @@ import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type 
 import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
 import { InputError } from '../errors.ts';
-import { bytesOf, type NativeKernels } from '../kernels.ts';
+import { bytesOf, type NativeFrontendKernels } from '../kernels.ts';
 
 export interface AudioFrontend {
   /** Frames per window (49 by default) and channels per frame (16). */
@@ -49,8 +49,8 @@ export interface AudioFrontend {
 export interface AudioFrontendOptions {
   /** Also keep the Q10 features of the window (an extra frames x channels Int32Array). */
   keepFeatures?: boolean;
-  /** Native kernels (module "tempo-cim-native"): pre-emphasis, window, FFT, power, mel and log in C; same codes. */
-  native?: NativeKernels | null;
+  /** Native kernels (module "tempo-cim-native-frontend"): pre-emphasis, window, FFT, power, mel and log in C; same codes. */
+  native?: NativeFrontendKernels | null;
 }
 
 export function createAudioFrontend(blob: Int32Array, options: AudioFrontendOptions = {}): AudioFrontend {
@@ -59,7 +59,7 @@ export function createAudioFrontend(blob: Int32Array, options: AudioFrontendOpti
 
 /** Byte views the C frame kernel reads (xsmc passes byte buffers only). */
 interface NativeFrame {
-  kernels: NativeKernels;
+  kernels: NativeFrontendKernels;
   params: Uint8Array;
   frame: Uint8Array;
   window: Uint8Array;
@@ -101,7 +101,7 @@ class IntegerFrontend implements AudioFrontend {
   private previous = 0; // last input sample, for pre-emphasis
   private readonly native: NativeFrame | null;
 
-  constructor(p: FrontendParams, keepFeatures: boolean, native: NativeKernels | null) {
+  constructor(p: FrontendParams, keepFeatures: boolean, native: NativeFrontendKernels | null) {
     this.p = p;
     this.frames = p.frames;
     this.channels = p.channels;
@@ -128,7 +128,7 @@ class IntegerFrontend implements AudioFrontend {
       // FRAME_PARAM_*: the TCIM_F_* words of runtime/native/frontend.c, same order.
       params: bytesOf(Int32Array.of(p.frameLength, p.fftSize, p.melBands, p.logFloor, p.melWeightBits, FEATURE_FRAC_BITS)),
       frame: bytesOf(this.frame), window: bytesOf(p.window), cos: bytesOf(p.cos), sin: bytesOf(p.sin),
-      bitrev: new Uint8Array(this.bitrev.buffer, this.bitrev.byteOffset, this.bitrev.byteLength),
+      bitrev: bytesOf(this.bitrev),
       re: bytesOf(this.re), im: bytesOf(this.im), power: bytesOf(this.power), mel: bytesOf(p.mel), log2: bytesOf(p.log2),
       features: bytesOf(this.melFeatures),
     } : null;
@@ -178,8 +178,7 @@ class IntegerFrontend implements AudioFrontend {
           previous = 0;
         }
       } else if (this.native) {
-        const pcmBytes = new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-        previous = this.native.kernels.preemphasize(pcmBytes, i, run, this.native.frame, filled, previous, preemphasis);
+        previous = this.native.kernels.preemphasize(bytesOf(pcm), i, run, this.native.frame, filled, previous, preemphasis);
         filled += run - i;
         i = run;
       } else {

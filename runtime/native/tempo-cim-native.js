@@ -8,7 +8,5 @@ function rowBounds() @ "xs_tcim_row_bounds";
 function checkInt8Range() @ "xs_tcim_check_int8_range";
 function crc32() @ "xs_tcim_crc32";
 function encodeImage() @ "xs_tcim_encode_image";
-function frontendFrame() @ "xs_tcim_frontend_frame";
-function preemphasize() @ "xs_tcim_preemphasize";
 
-export default Object.freeze({ layer, rowBounds, checkInt8Range, crc32, encodeImage, frontendFrame, preemphasize });
+export default Object.freeze({ layer, rowBounds, checkInt8Range, crc32, encodeImage });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_NAMES } from '../../compiler/deploy/apps.ts';
@@ -124,6 +124,22 @@ describe('tempo-cim build', () => {
     expect(source).not.toMatch(/^\s*import\s/m);
     expect(source).not.toMatch(/\brequire\s*\(|\bprocess\.|\bBuffer\b|__dirname|__filename|globalThis\.global\b|['"]node:|\bsetImmediate\b|\bTextDecoder\b|\bWebAssembly\b/);
     expect(source).toMatch(/export\s*\{[^}]*loadModel/);
+  });
+
+  it('builds the native kernels into every project, and the audio front-end into audio apps only', () => {
+    for (const { dir, record } of projects) {
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { include: string[] };
+      const runtimeFragment = JSON.parse(readFileSync(join(dir, 'manifest_runtime.json'), 'utf8')) as { modules: Record<string, string | string[]> };
+      expect(runtimeFragment.modules['tempo-cim-native']).toBe('./native/tempo-cim-native');
+      for (const c of runtimeFragment.modules['*'] as string[]) expect(existsSync(join(dir, `${c}.c`)), c).toBe(true);
+      expect(readFileSync(join(dir, 'native/tempo-cim-native.js'), 'utf8')).toMatch(/function layer\(\) @ "xs_tcim_layer";/);
+      const audio = record.variant.startsWith('keywords');
+      expect(manifest.include.includes('./manifest_frontend.json'), record.variant).toBe(audio);
+      expect(existsSync(join(dir, 'tempo-cim-frontend.js')), record.variant).toBe(audio);
+      expect(existsSync(join(dir, 'native/frontend.c')), record.variant).toBe(audio);
+      // The runtime module itself holds no front-end code.
+      expect(readFileSync(join(dir, 'tempo-cim-runtime.js'), 'utf8')).not.toMatch(/fixedFft|createAudioFrontend|melLog/);
+    }
   });
 
   it('prints the mcconfig commands for the board and the simulator', () => {

@@ -4,7 +4,7 @@
  * the projects (every project ships the same tempo-cim-runtime.d.ts; the first one types the
  * `tempo-cim-runtime` import for all).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
@@ -37,6 +37,7 @@ function projectSources(dir: string): string[] {
 export function typecheckProjects(projectDirs: string[]): string[] {
   if (projectDirs.length === 0) return [];
   const typings = typingsDir();
+  const audioDir = projectDirs.find((dir) => existsSync(join(dir, 'tempo-cim-frontend.d.ts'))) ?? projectDirs[0];
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     lib: ['lib.es2024.d.ts'],
@@ -50,6 +51,9 @@ export function typecheckProjects(projectDirs: string[]): string[] {
     paths: {
       'tempo-cim-runtime': [join(projectDirs[0], 'tempo-cim-runtime')],
       'tempo-cim-native': [join(projectDirs[0], 'native', 'tempo-cim-native')],
+      // Only audio projects carry the front-end module; any one of them types it for all.
+      'tempo-cim-frontend': [join(audioDir, 'tempo-cim-frontend')],
+      'tempo-cim-native-frontend': [join(audioDir, 'native', 'tempo-cim-native-frontend')],
     },
   };
   const roots = [...TYPINGS.map((f) => join(typings, f)), ...projectDirs.flatMap(projectSources)];

@@ -19,6 +19,7 @@ export const SHIMMED_MODULES: Record<string, string> = {
   instrumentation: shim('instrumentation'),
   'piu/MC': shim('piu'),
   'tempo-cim-native': shim('native'),
+  'tempo-cim-native-frontend': shim('native'),
 };
 
 function moddableModules(projectDir: string, config: unknown): Plugin {
@@ -28,7 +29,7 @@ function moddableModules(projectDir: string, config: unknown): Plugin {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path in SHIMMED_MODULES) return { path: SHIMMED_MODULES[args.path] };
         if (args.path === 'mc/config') return { path: 'mc/config', namespace: 'tempo-cim-config' };
-        if (args.path === 'tempo-cim-runtime') return { path: join(projectDir, 'tempo-cim-runtime.js') };
+        if (args.path === 'tempo-cim-runtime' || args.path === 'tempo-cim-frontend') return { path: join(projectDir, `${args.path}.js`) };
         if (args.path === 'embedded:io/audio/in') {
           const standIn = join(projectDir, 'sim', 'audioin.ts');
           if (!existsSync(standIn)) throw new UserError(`${projectDir} has no sim/audioin.ts for embedded:io/audio/in`);

@@ -6,7 +6,8 @@
  * (sim/audioin.ts).
  */
 import AudioIn from "embedded:io/audio/in";
-import { createAudioFrontend } from "tempo-cim-runtime";
+import { createAudioFrontend } from "tempo-cim-frontend";
+import nativeFrontend from "tempo-cim-native-frontend";
 import type { Classifier } from "./classify";
 import { Detector, type Detection } from "./detector";
 
@@ -26,7 +27,8 @@ export function keywordsOf(classifier: Classifier): string[] {
 export function listen(classifier: Classifier, settings: ListenSettings, onHeard?: (detection: Detection, seconds: number) => void): AudioIn {
   const input = classifier.model.input;
   if (input.kind !== "audio") throw new Error("the keywords app needs an audio model");
-  const frontend = createAudioFrontend(input.frontend);
+  // The native kernels run pre-emphasis, FFT, mel and log in C (same codes as the TypeScript front-end).
+  const frontend = createAudioFrontend(input.frontend, { native: nativeFrontend });
   const detector = new Detector(classifier.model.labels, settings.margin, 1000);
   const hopSamples = (SAMPLE_RATE * settings.hopMs) / 1000;
   const chunk = new Int16Array(512);
