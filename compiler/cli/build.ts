@@ -4,6 +4,7 @@ import { APP_NAMES, isAppName } from '../deploy/apps.ts';
 import { formatBudget } from '../deploy/budget.ts';
 import { listDevices } from '../deploy/devices.ts';
 import { buildProject } from '../deploy/project.ts';
+import { VectorFileNeeded } from '../deploy/vectors.ts';
 
 export const summary = 'generate a Moddable project (ESP32 boards or simulator) for a model';
 
@@ -28,6 +29,16 @@ Options:
   --no-early-exit    run every layer window to its end
 `;
 
+/** Names the flag when the model's test vectors cannot come from MNIST. */
+function withVectorsFlag<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof VectorFileNeeded) throw new CliError(`${error.message}: pass --vectors FILE`);
+    throw error;
+  }
+}
+
 export async function run(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, {
     device: 'string', app: 'string', out: 'string', vectors: 'string', count: 'number', iterations: 'number',
@@ -44,7 +55,7 @@ export async function run(args: string[]): Promise<number> {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) throw new CliError(`--${name} must be a positive integer`);
   }
-  const record = buildProject({
+  const record = withVectorsFlag(() => buildProject({
     modelPath: positional[0],
     device,
     app,
@@ -56,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
     hopMs: options.hop as number | undefined,
     margin: options.margin as number | undefined,
     earlyExit: options['no-early-exit'] !== true,
-  });
+  }));
   console.log(`wrote ${record.variant} app for ${record.device} to ${out} (${record.files.length} files${record.vectors ? `, ${record.vectors} test vectors` : ''})`);
   console.log(formatBudget(record.budget));
   console.log('');

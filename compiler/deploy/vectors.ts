@@ -66,12 +66,17 @@ export function recordBytesFor(input: ModelInput): number {
   return input.kind === 'image' ? input.srcWidth * input.srcHeight : input.frames * input.channels;
 }
 
+/** The model's test vectors cannot come from MNIST: the caller must supply a vector file. */
+export class VectorFileNeeded extends UserError {
+  override name = 'VectorFileNeeded';
+}
+
 /** The first `count` MNIST test images, for image models whose raw input is MNIST-sized. */
 export function mnistVectors(input: ModelInput, count: number): VectorSet {
-  if (input.kind !== 'image') throw new UserError('this model takes audio: pass --vectors FILE (a tempo-cim vector file of input codes)');
+  if (input.kind !== 'image') throw new VectorFileNeeded('this model takes audio: its test vectors must come from a tempo-cim vector file of input codes');
   const test = loadMnist().test;
   if (input.srcWidth !== test.cols || input.srcHeight !== test.rows) {
-    throw new UserError(`model expects ${input.srcWidth}x${input.srcHeight} images but MNIST is ${test.cols}x${test.rows}: pass --vectors FILE`);
+    throw new VectorFileNeeded(`model expects ${input.srcWidth}x${input.srcHeight} images but MNIST is ${test.cols}x${test.rows}, so its test vectors must come from a tempo-cim vector file`);
   }
   const n = Math.min(count, test.count);
   const px = test.rows * test.cols;

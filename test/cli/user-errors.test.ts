@@ -33,6 +33,7 @@ describe('user errors exit 2 with one line', () => {
     ['ModelError', ['inspect', badModel], /magic/],
     ['missing model file', ['eval', join(dir, 'missing.tcm'), '--dataset', 'mnist'], /missing\.tcm: cannot read the model \(no such file\)/],
     ['deploy UserError', ['build', image, '--device', 'nosuch', '--out', join(dir, 'out')], /unknown device 'nosuch'/],
+    ['deploy error, flag named by the CLI', ['build', audio, '--device', 'esp32', '--app', 'bench', '--out', join(dir, 'bench')], /vector file of input codes: pass --vectors FILE/],
   ])('%s', (_, args, message) => {
     const result = cli(args as string[]);
     expect(result.stderr).toMatch(message);
