@@ -34,6 +34,8 @@ export interface KeywordFeatureOptions {
   calibrationClips?: number;
   /** (done, total) over all clips coded. */
   onProgress?: (done: number, total: number) => void;
+  /** Sees every training clip's PCM as it is coded, by its index in the coded split (e.g. to cache it on disk). */
+  onTrainClip?: (index: number, samples: Int16Array) => void;
 }
 
 /** Clips of one split by index; `read` returns null for a clip to leave out (unreadable, skipped). */
@@ -86,7 +88,7 @@ function featuresFrom(labels: readonly string[], splits: Record<SplitName, Split
   const size = frontend.frames * frontend.channels;
   const total = SPLITS.reduce((n, split) => n + splits[split].count, 0);
   let done = 0;
-  const code = (clips: SplitSource): CodedSplit => {
+  const code = (clips: SplitSource, onClip?: (index: number, samples: Int16Array) => void): CodedSplit => {
     const codes = new Uint8Array(clips.count * size);
     const labels = new Uint8Array(clips.count);
     let count = 0;
@@ -94,6 +96,7 @@ function featuresFrom(labels: readonly string[], splits: Record<SplitName, Split
       const samples = clips.read(i);
       if (samples) {
         frontend.computeClip(samples, codes.subarray(count * size, (count + 1) * size));
+        onClip?.(count, samples);
         labels[count++] = clips.label(i);
       }
       done++;
@@ -102,7 +105,7 @@ function featuresFrom(labels: readonly string[], splits: Record<SplitName, Split
     return count === clips.count ? { count, codes, labels } : { count, codes: codes.slice(0, count * size), labels: labels.slice(0, count) };
   };
   const coded = {} as Record<SplitName, CodedSplit>;
-  for (const split of SPLITS) coded[split] = code(splits[split]);
+  for (const split of SPLITS) coded[split] = code(splits[split], split === 'train' ? options.onTrainClip : undefined);
   return {
     blob,
     frames: frontend.frames,

@@ -3,6 +3,7 @@
  * from command-line options.
  */
 import { CliError, intOption, parseIntList } from './args.ts';
+import { defaultWaveAugment } from '../audio/augment-wave.ts';
 import { type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
 import { defaultKeywordArchitecture, keywordTrainDefaults } from '../train/keywords.ts';
 import type { TrainOptions } from '../train/trainer.ts';
@@ -40,5 +41,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     ...(maskFreq !== undefined ? { maskCols: maskFreq } : {}),
   };
   const speakerPrefix = o.speakers === undefined ? undefined : String(o.speakers);
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, options, out, quiet: !!o.quiet }, log);
+  const p = o['wave-augment'];
+  if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) throw new CliError(`--wave-augment must be a probability in [0, 1], got ${p}`);
+  const waveAugment = typeof p === 'number' && p > 0 ? { ...defaultWaveAugment, probability: p } : undefined;
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, waveAugment, options, out, quiet: !!o.quiet }, log);
 }

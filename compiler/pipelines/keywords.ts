@@ -4,7 +4,11 @@
  * a dense classifier with the quantized spiking forward, write the .tcm (audio input: the
  * front-end blob travels in the file) and score it with the runtime on the test split.
  */
+import { NoiseBank, type WaveAugmentRecipe } from '../audio/augment-wave.ts';
+import { PcmCache } from '../audio/pcm-cache.ts';
+import { CLIP_SAMPLES } from '../audio/speech-commands.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { waveAugmentEpochs } from './keyword-augment.ts';
 import { writeModel } from '../tcm/writer.ts';
 import { evaluateCodes } from '../train/evaluate.ts';
 import { asImageSet, identityInput, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures, type KeywordArchitecture } from '../train/keywords.ts';
@@ -21,6 +25,8 @@ export interface KeywordsJob {
   limitPerClass?: number;
   /** Only word clips of speakers whose id starts with this (e.g. 'es-': one engine's voices). */
   speakerPrefix?: string;
+  /** Per-epoch waveform augmentation of the training clips (PCM cached on disk beside `out`). */
+  waveAugment?: WaveAugmentRecipe;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
   options: Partial<TrainOptions>;
   out: string;
@@ -40,42 +46,52 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
   const arch = job.architecture;
   const status = new StatusLine(!job.quiet);
   const t0 = Date.now();
-  // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
-  const features = loadKeywordFeatures(
-    job.data,
-    { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
-    { onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`) },
-  );
-  const featureSeconds = (Date.now() - t0) / 1000;
-  status.line(`coded ${features.train.count} train / ${features.validation.count} validation / ${features.test.count} test clips to ${features.frames} frames x ${features.channels} channels of ${features.bits}-bit codes in ${featureSeconds.toFixed(1)} s`);
-  let layers;
+  const cache = job.waveAugment ? new PcmCache(`${job.out}.pcm`, CLIP_SAMPLES) : null;
   try {
-    layers = keywordLayers(features.frames, features.channels, arch, features.labels.length);
-  } catch (error) {
-    throw new UserError((error as Error).message);
+    // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
+    const features = loadKeywordFeatures(
+      job.data,
+      { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
+      { onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`), onTrainClip: cache ? (i, pcm) => cache.write(i, pcm) : undefined },
+    );
+    const featureSeconds = (Date.now() - t0) / 1000;
+    status.line(`coded ${features.train.count} train / ${features.validation.count} validation / ${features.test.count} test clips to ${features.frames} frames x ${features.channels} channels of ${features.bits}-bit codes in ${featureSeconds.toFixed(1)} s`);
+    let layers;
+    try {
+      layers = keywordLayers(features.frames, features.channels, arch, features.labels.length);
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+    const input = identityInput(features.frames, features.channels, features.bits);
+    const opts: Partial<TrainOptions> = { ...keywordTrainDefaults, ...job.options, layers, classes: features.labels.length, hidden: [] };
+    if (cache && job.waveAugment) {
+      const seed = opts.seed ?? defaultTrainOptions.seed;
+      opts.epochData = waveAugmentEpochs(cache, features.train.codes, features.train.count, features.blob, job.waveAugment, new NoiseBank(features.backgroundNoise, seed), seed);
+      opts.epochDataKey = JSON.stringify({ waveAugment: job.waveAugment });
+    }
+    const testSet = asImageSet(features.test, features.frames, features.channels);
+    const result = await train(asImageSet(features.train, features.frames, features.channels), testSet, input, opts);
+    const lastEpoch = result.history[result.history.length - 1];
+    const provenance = trainingProvenance(result, {
+      dataset: 'keywords',
+      shape: {
+        architecture: { channels: arch.channels, kernel: arch.kernel, stride: arch.stride },
+        features: { frames: features.frames, channels: features.channels, bits: features.bits },
+      },
+      defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
+      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: job.waveAugment } : {}) },
+      trainSamples: features.train.count,
+      figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
+    });
+    const bytes = writeModel(keywordModelSpec(result, features, provenance));
+    writeFileAtomic(job.out, bytes);
+    const n = features.frames * features.channels;
+    const codes = Array.from({ length: features.test.count }, (_, i) => features.test.codes.subarray(i * n, (i + 1) * n));
+    const report = await evaluateCodes(bytes, codes, features.test.labels);
+    const graphAccuracy = lastEpoch?.testAccuracy ?? NaN;
+    log(`wrote ${job.out} (${bytes.length} bytes); runtime test accuracy ${(100 * report.accuracy).toFixed(2)}% on ${report.samples} held-out clips, training graph ${(100 * graphAccuracy).toFixed(2)}%; features ${featureSeconds.toFixed(0)} s, trained in ${result.seconds.toFixed(0)} s`);
+    return { result, bytes, graphAccuracy, runtimeAccuracy: report.accuracy, out: job.out, featureSeconds };
+  } finally {
+    cache?.dispose();
   }
-  const input = identityInput(features.frames, features.channels, features.bits);
-  const opts: Partial<TrainOptions> = { ...keywordTrainDefaults, ...job.options, layers, classes: features.labels.length, hidden: [] };
-  const testSet = asImageSet(features.test, features.frames, features.channels);
-  const result = await train(asImageSet(features.train, features.frames, features.channels), testSet, input, opts);
-  const lastEpoch = result.history[result.history.length - 1];
-  const provenance = trainingProvenance(result, {
-    dataset: 'keywords',
-    shape: {
-      architecture: { channels: arch.channels, kernel: arch.kernel, stride: arch.stride },
-      features: { frames: features.frames, channels: features.channels, bits: features.bits },
-    },
-    defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
-    augmentation: { shiftAxes: 'time' },
-    trainSamples: features.train.count,
-    figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
-  });
-  const bytes = writeModel(keywordModelSpec(result, features, provenance));
-  writeFileAtomic(job.out, bytes);
-  const n = features.frames * features.channels;
-  const codes = Array.from({ length: features.test.count }, (_, i) => features.test.codes.subarray(i * n, (i + 1) * n));
-  const report = await evaluateCodes(bytes, codes, features.test.labels);
-  const graphAccuracy = lastEpoch?.testAccuracy ?? NaN;
-  log(`wrote ${job.out} (${bytes.length} bytes); runtime test accuracy ${(100 * report.accuracy).toFixed(2)}% on ${report.samples} held-out clips, training graph ${(100 * graphAccuracy).toFixed(2)}%; features ${featureSeconds.toFixed(0)} s, trained in ${result.seconds.toFixed(0)} s`);
-  return { result, bytes, graphAccuracy, runtimeAccuracy: report.accuracy, out: job.out, featureSeconds };
 }

@@ -43,6 +43,13 @@ export interface TrainOptions extends QuantSettings {
   layers?: LayerShape[];
   /** Output classes (10 digits by default; 12 for keywords). */
   classes?: number;
+  /**
+   * Rewrites the training inputs in place before each epoch (e.g. keyword clips augmented as
+   * waveforms and coded again); must depend only on the epoch. Describe it in `epochDataKey`.
+   */
+  epochData?: (epoch: number, images: Uint8Array) => void;
+  /** What `epochData` does (part of the checkpoint key and the provenance). */
+  epochDataKey?: string;
 }
 
 export const defaultTrainOptions: TrainOptions = {

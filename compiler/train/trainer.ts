@@ -83,6 +83,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
     while (epochsDone < opts.epochs) {
       if (opts.stopAfterEpochs !== undefined && ranEpochs >= opts.stopAfterEpochs) break;
       const epoch = epochsDone;
+      opts.epochData?.(epoch, images); // shared with the worker: both shards see this epoch's inputs
       const rng = new Rng(opts.seed, 1000 + epoch);
       const next = () => rng.next();
       const order = new Uint32Array(trainSet.count).map((_, i) => i);

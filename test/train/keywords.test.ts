@@ -6,7 +6,7 @@
  * `eval` (Node and XS) reports the same accuracy, and `run --wav` prints a word.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -178,6 +178,20 @@ describe('keyword training (conv1d stack) end to end', () => {
     expect(report.perClass.yes.samples).toBe(2 * TAKES);
     expect((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--speakers', 'nobody'])).code).toBe(2);
   }, 30_000);
+
+  it('--wave-augment trains on clips augmented as waveforms each epoch, records the recipe and removes its PCM cache', async () => {
+    const augmented = join(dir, 'augmented.tcm');
+    const result = await trainKeywordsAndWrite(
+      { data: dir, out: augmented, quiet: true, channels: '8,8', 'wave-augment': 0.5 },
+      { epochs: 2, batch: 16, workers: 1, warmupSteps: 10, lr: 0.004, seed: 3 },
+      () => {},
+    );
+    expect(existsSync(`${augmented}.pcm`)).toBe(false);
+    const provenance = JSON.parse(new TextDecoder().decode(loadModel(readFileSync(augmented)).provenanceBytes));
+    expect(JSON.stringify(provenance)).toContain('"waveform":{"probability":0.5');
+    expect(result.result.history).toHaveLength(2);
+    await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-augment': 2 }, {}, () => {})).rejects.toThrow(/--wave-augment must be a probability/);
+  }, 60_000);
 
   it('run --wav prints a word and the scores', () => {
     const wav = join(dir, 'yes', 's0_nohash_0.wav');
