@@ -1,5 +1,6 @@
 /** `tempo-cim inspect model.tcm`: header, input mapping, layers, sizes, labels and provenance. */
 import { readProvenance, scratchBytesFor, type Layer, type Model } from '../../runtime/index.ts';
+import { deviceModelBytes } from '../tcm/device-file.ts';
 import { readModelFile } from '../tcm/read.ts';
 import { CliError, parseArgs } from './args.ts';
 
@@ -7,7 +8,8 @@ export const summary = 'print a model\'s header, layers, sizes and labels';
 export const usage = `
 Usage: tempo-cim inspect MODEL.tcm [--json]
 
-Prints the .tcm header (format version, bytes), how raw input becomes codes, every layer
+Prints the .tcm header (format version, bytes, and the bytes of the file a device carries:
+'tempo-cim build' leaves the training history out), how raw input becomes codes, every layer
 (shape, mode, leak, bits, weights bytes), the scratch the runtime allocates, class labels and
 training provenance.
 
@@ -38,11 +40,13 @@ function describeLayer(layer: Layer, index: number) {
 export async function run(args: string[]): Promise<number> {
   const { positional, options } = parseArgs(args, { json: 'boolean' });
   if (positional.length !== 1) throw new CliError('expected one model file (see --help)');
-  const { model } = readModelFile(positional[0]);
+  const { bytes, model } = readModelFile(positional[0]);
   const report = {
     file: positional[0],
     format: `${model.versionMajor}.${model.versionMinor}`,
     bytes: model.fileBytes,
+    /** What `build` puts on a device: the same model without the training history. */
+    deviceBytes: deviceModelBytes(bytes).length,
     input: { ...model.input, frontend: model.input.kind === 'audio' ? `${model.input.frontend.byteLength} bytes` : undefined },
     layers: model.layers.map(describeLayer),
     weights: model.layers.reduce((n, l) => n + l.weights.length, 0),
@@ -55,7 +59,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const input = model.input;
-  console.log(`${report.file}: tempo-cim model, format ${report.format}, ${report.bytes} bytes, ${report.weights} weights (${(report.bytes / report.weights).toFixed(3)} bytes/weight)`);
+  const onDevice = report.deviceBytes === report.bytes ? '' : ` (${report.deviceBytes} on a device, without the training history)`;
+  console.log(`${report.file}: tempo-cim model, format ${report.format}, ${report.bytes} bytes${onDevice}, ${report.weights} weights (${(report.deviceBytes / report.weights).toFixed(3)} bytes/weight on a device)`);
   if (input.kind === 'image') console.log(`input: ${input.srcWidth}x${input.srcHeight} image, pool ${input.pool} -> ${input.channels} codes of ${input.bits} bits (code = min(A, (sum*${input.mul} + 2^${input.shift - 1}) >> ${input.shift}))`);
   else console.log(`input: ${input.kind}, ${input.frames} frames x ${input.channels} channels of ${input.bits}-bit codes`);
   console.log('layers:');

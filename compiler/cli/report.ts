@@ -40,13 +40,22 @@ export async function run(args: string[]): Promise<number> {
   }
   const file = positional[0];
   const out = (options.out as string | undefined) ?? file.replace(/\.tcm$/i, '') + '.report.html';
-  const device = loadDevice((options.device as string | undefined) ?? 'esp32');
-  const macroName = (options.macro as string | undefined) ?? 'tempo-cim';
-  const macroDevice = macroName === 'none' ? null : loadMacroDevice(macroName);
   const { bytes } = readModelFile(file);
-  const run = await profileModel(bytes, device, { limit, xsLimit: Math.min(xsLimit, limit) });
-  const macro = macroDevice ? macroProfile(run.model, macroDevice, run.inputs.codes.slice(0, limit), run.inputs.source) : null;
-  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`, macro, 3, deviceSection(file, bytes, device))));
+  await writeHtmlReport(file, bytes, out, {
+    device: (options.device as string | undefined) ?? 'esp32',
+    macro: (options.macro as string | undefined) ?? 'tempo-cim',
+    limit,
+    xsLimit,
+  });
   console.log(`wrote ${out}`);
   return 0;
+}
+
+/** Profiles the model (Node over `limit` test inputs, XS over `xsLimit`) and writes the page to `out`; also used by `start`. */
+export async function writeHtmlReport(file: string, bytes: Uint8Array, out: string, o: { device: string; macro: string; limit: number; xsLimit: number }): Promise<void> {
+  const device = loadDevice(o.device);
+  const macroDevice = o.macro === 'none' ? null : loadMacroDevice(o.macro);
+  const run = await profileModel(bytes, device, { limit: o.limit, xsLimit: Math.min(o.xsLimit, o.limit) });
+  const macro = macroDevice ? macroProfile(run.model, macroDevice, run.inputs.codes.slice(0, o.limit), run.inputs.source) : null;
+  writeFileAtomic(out, renderReport(buildReportData(run, `${basename(file)} on ${device.name}`, macro, 3, deviceSection(file, bytes, device))));
 }

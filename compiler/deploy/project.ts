@@ -10,6 +10,7 @@ import { encodeWav, readWav16k } from '../audio/wav.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { Model } from '../../runtime/model.ts';
 import { readModelFile } from '../tcm/read.ts';
+import { deviceModelBytes } from '../tcm/device-file.ts';
 import { appVariant, type AppName, type AppVariant } from './apps.ts';
 import { BudgetError, checkBudget, type BudgetReport, type FlashItem } from './budget.ts';
 import { buildCommands, type BuildCommands } from './commands.ts';
@@ -92,7 +93,9 @@ function checkInput(variant: AppVariant, model: Model): void {
 
 export function buildProject(options: BuildOptions): BuildRecord {
   const profile: DeviceProfile = loadDevice(options.device);
-  const { bytes: modelBytes, model } = readModelFile(options.modelPath);
+  const { bytes: fileBytes, model } = readModelFile(options.modelPath);
+  // The project carries the device file: the model without its training history.
+  const modelBytes = deviceModelBytes(fileBytes);
   const variant = appVariant(options.app, profile);
   checkInput(variant, model);
   const vectors = variant.vectors ? encodeVectors(collectVectors(options, model)) : null;

@@ -12,7 +12,7 @@ export function formatProfile(p: Profile, file: string): string {
     `inputs: ${p.inputs.source} (${p.inputs.xsSamples} of them in XS)${p.accuracy === null ? '' : `, accuracy ${(100 * p.accuracy).toFixed(2)}%`}`,
     '',
     'flash',
-    `  model            ${kib(p.modelBytes)} (${p.weights.toLocaleString('en-US')} weights, ${fixed(p.bytesPerWeight, 3)} bytes/weight)`,
+    `  model            ${kib(p.modelBytes)} (${p.weights.toLocaleString('en-US')} weights, ${fixed(p.bytesPerWeight, 3)} bytes/weight)${p.historyBytes > 0 ? `; the device file, without the ${p.historyBytes.toLocaleString('en-US')} B of training history` : ''}`,
     `  runtime module   ${kib(p.runtimeBytes)} (dist/tempo-cim-runtime.js; ${kib(p.runtimeMinifiedBytes)} minified)`,
     `  total            ${kib(p.fit.flash.used)} of ${kib(p.fit.flash.budget)} data budget`,
     'RAM',

@@ -4,6 +4,7 @@
  */
 import { loadModel, readProvenance, scratchBytesFor, type Layer, type Model, type OpCounters } from '../../runtime/index.ts';
 import type { DeviceProfile } from '../deploy/devices.ts';
+import { deviceModelBytes } from '../tcm/device-file.ts';
 import { checkFit, type Fit } from './fit.ts';
 import { measureRuntimeSize } from './runtime-size.ts';
 import { median } from './stats.ts';
@@ -45,7 +46,10 @@ export interface Profile {
   device: string;
   /** Inputs run in Node (op counts, firing, accuracy) and, the first `xsSamples` of them, in XS. */
   inputs: { source: string; samples: number; xsSamples: number };
+  /** Bytes of the file a device carries (`build` leaves the training history out). */
   modelBytes: number;
+  /** Bytes of training history in the host file that the device file leaves out. */
+  historyBytes: number;
   weights: number;
   bytesPerWeight: number;
   runtimeBytes: number;
@@ -79,7 +83,10 @@ export interface ProfileRun {
   sweep: Sweep;
 }
 
-export async function profileModel(modelBytes: Uint8Array, device: DeviceProfile, options: ProfileOptions = {}): Promise<ProfileRun> {
+export async function profileModel(fileBytes: Uint8Array, device: DeviceProfile, options: ProfileOptions = {}): Promise<ProfileRun> {
+  // Sizes and measurements are those of the file a device carries (no training history); the
+  // provenance shown is the host file's, history included.
+  const modelBytes = deviceModelBytes(fileBytes);
   const model = loadModel(modelBytes);
   const limit = options.limit ?? 300;
   const inputs = testInputsFor(model, limit);
@@ -116,6 +123,7 @@ export async function profileModel(modelBytes: Uint8Array, device: DeviceProfile
     device: device.name,
     inputs: { source: inputs.source, samples: samples.length, xsSamples: xsSamples.length },
     modelBytes: model.fileBytes,
+    historyBytes: fileBytes.length - modelBytes.length,
     weights,
     bytesPerWeight: model.fileBytes / weights,
     runtimeBytes: runtime.bundleBytes,
@@ -136,7 +144,7 @@ export async function profileModel(modelBytes: Uint8Array, device: DeviceProfile
     layers: model.layers.map((layer, k) => describeLayer(layer, k, sweep)),
     fit,
     fits: fit.fits,
-    provenance: readProvenance(model),
+    provenance: readProvenance(modelBytes === fileBytes ? model : loadModel(fileBytes)),
   };
   return { profile, model, inputs, sweep };
 }

@@ -6,7 +6,7 @@ import { crc32 } from '../../runtime/crc32.ts';
 import * as F from '../../runtime/format.ts';
 import type { LayerSpec, ModelSpec } from './spec.ts';
 
-interface PendingSection {
+export interface PendingSection {
   tag: number;
   index: number;
   data: Uint8Array;
@@ -95,7 +95,12 @@ export function writeModel(spec: ModelSpec): Uint8Array {
     if (layer.macro) add(F.TAG.gains, bytesOf(layer.macro.gains), i);
   });
   add(F.TAG.provenance, encodeUtf8(JSON.stringify(spec.provenance)));
+  return assemble(sections, spec.layers.length);
+}
 
+/** Lays sections out in the given order (each 8-aligned after the table), writes the header and
+ * the table, and seals the CRC. */
+export function assemble(sections: PendingSection[], layerCount: number): Uint8Array {
   const align = (n: number) => Math.ceil(n / F.SECTION_ALIGN) * F.SECTION_ALIGN;
   const tableEnd = F.HEADER_BYTES + sections.length * F.SECTION_ENTRY_BYTES;
   let offset = align(tableEnd);
@@ -112,7 +117,7 @@ export function writeModel(spec: ModelSpec): Uint8Array {
   view.setUint16(6, F.VERSION_MINOR, true);
   view.setUint32(8, fileBytes, true);
   view.setUint16(16, sections.length, true);
-  view.setUint16(18, spec.layers.length, true);
+  view.setUint16(18, layerCount, true);
   view.setUint32(20, F.HEADER_BYTES, true);
   sections.forEach((s, i) => {
     const at = F.HEADER_BYTES + i * F.SECTION_ENTRY_BYTES;
