@@ -7,6 +7,7 @@ export const summary = 'Generate datasets (synthetic spoken keywords in the Spee
 
 export const usage = `
 Usage: tempo-cim data keywords --out DIR [options]
+       tempo-cim data stream --data DIR --out STREAM.wav [--minutes 10] [--split test] [--speakers PREFIX]
 
 Writes a synthetic keyword set in the Google Speech Commands layout (one folder per word of
 16 kHz WAV files, validation_list.txt, testing_list.txt, _background_noise_/) spoken by the
@@ -27,13 +28,18 @@ Options:
   --jobs N               voices synthesized at a time, one worker thread each (default: cores)
   --force                replace a non-empty output folder
 
+\`data stream\` writes one long 16 kHz recording of a folder's held-out keyword clips separated by
+unknown words, silence and noise bursts, with its ground truth in STREAM.json; score a model on it
+with: tempo-cim eval MODEL.tcm --stream STREAM.wav
+
 Per engine, the defaults give 10,000 keyword clips and 1,240 unknown-word clips; the loader
 adds silence and samples unknowns to the standard 12-class protocol.
 `;
 
 export async function run(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  if (what !== 'keywords') throw new CliError(what ? `unknown dataset '${what}' (available: keywords)` : 'missing dataset: tempo-cim data keywords --out DIR');
+  if (what === 'stream') return stream(rest);
+  if (what !== 'keywords') throw new CliError(what ? `unknown dataset '${what}' (available: keywords, stream)` : 'missing dataset: tempo-cim data keywords --out DIR');
   const { positional, options } = parseArgs(rest, {
     out: 'string', engines: 'string', 'unknown-words': 'string', voices: 'number', seed: 'number', 'clips-per-word': 'number', 'unknown-per-voice': 'number', jobs: 'number', force: 'boolean',
   });
@@ -71,6 +77,27 @@ export async function run(args: string[]): Promise<number> {
       `and ${result.backgroundFiles.length} background noise files to ${result.out} in ${result.seconds.toFixed(0)} s`,
   );
   if (result.unbatchedVoices.length) console.log(`(spoken take by take: ${result.unbatchedVoices.join(', ')})`);
+  return 0;
+}
+
+/** `tempo-cim data stream`: a long held-out-voice test recording with its ground truth. */
+async function stream(args: string[]): Promise<number> {
+  const { positional, options } = parseArgs(args, { data: 'string', out: 'string', minutes: 'number', seed: 'number', split: 'string', speakers: 'string' });
+  if (positional.length) throw new CliError(`unexpected argument '${positional[0]}'`);
+  if (typeof options.data !== 'string' || typeof options.out !== 'string') throw new CliError('usage: tempo-cim data stream --data DIR --out STREAM.wav [--minutes 10] [--split test|validation] [--speakers PREFIX] [--seed S]');
+  const minutes = (options.minutes as number | undefined) ?? 10;
+  if (!(minutes > 0 && minutes <= 600)) throw new CliError(`--minutes must be in (0, 600], got ${minutes}`);
+  const split = (options.split as string | undefined) ?? 'test';
+  if (split !== 'test' && split !== 'validation') throw new CliError(`--split must be test or validation, got '${split}'`);
+  const { buildStream } = await import('../audio/synth-stream.ts');
+  const { encodeWav } = await import('../audio/wav.ts');
+  const { writeFileAtomic } = await import('../io/atomic.ts');
+  const built = buildStream(options.data, { seconds: minutes * 60, seed: options.seed as number | undefined, split, speakerPrefix: options.speakers as string | undefined });
+  writeFileAtomic(options.out, encodeWav(built.samples));
+  const truth = options.out.replace(/\.wav$/i, '') + '.json';
+  writeFileAtomic(truth, JSON.stringify({ sampleRate: 16000, samples: built.samples.length, split, events: built.events }, null, 1) + '\n');
+  const keywords = built.events.filter((e) => e.kind === 'keyword').length;
+  console.log(`wrote ${options.out} (${(built.samples.length / 16000 / 60).toFixed(1)} min, ${keywords} keywords, ${built.events.length - keywords} other events) and ${truth}`);
   return 0;
 }
 

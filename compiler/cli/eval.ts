@@ -9,12 +9,18 @@ export const summary = 'evaluate a .tcm on the MNIST test set or a keyword test 
 export const usage = `
 Usage: tempo-cim eval MODEL.tcm --dataset mnist [options]
        tempo-cim eval MODEL.tcm --dataset keywords --data DIR [--engine node|xs] [--speakers PREFIX] [--json]
+       tempo-cim eval MODEL.tcm --stream STREAM.wav [--margin M] [--hop-ms H] [--json]
 
 Executes the model file with the runtime on the 10,000 MNIST test images, or on the test split
 (testing_list.txt) of a Speech Commands folder, and reports accuracy, the clipped-partial rate
 (macro mode), silent / saturated hidden neurons, the event-driven cost, per-class accuracy and the
 confusion matrix. Keyword clips are coded by the model's own integer audio front-end (the tables
 in the .tcm), as on the device.
+
+--stream runs a keyword model over a long recording as the keywords app does (streaming
+front-end, one inference per hop, the app's Detector with its margin and 1 s hold) and scores
+the detections against STREAM.json (from \`tempo-cim data stream\`): detection rate and false
+alarms per hour.
 
 Options:
   --dataset NAME      mnist or keywords
@@ -26,13 +32,16 @@ Options:
                       compare recipes without looking at the test split
   --speakers PREFIX   keywords: only word clips whose speaker id starts with PREFIX, e.g. gs-
                       (GnuSpeech voices of the synthetic set) or es- (eSpeak NG)
+  --margin M          --stream: detection margin over the runner-up score (default 0, the app's)
+  --hop-ms H          --stream: ms between inferences (default 250, the app's)
   --json              machine-readable output: {accuracy, samples, engine, perClass,
                       confusion: {labels, counts[true][predicted]}, ...}
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', split: 'string', speakers: 'string', json: 'boolean' });
+  const { positional, options } = parseArgs(args, { dataset: 'string', data: 'string', engine: 'string', limit: 'number', split: 'string', speakers: 'string', json: 'boolean', stream: 'string', margin: 'number', 'hop-ms': 'number' });
   if (positional.length !== 1) throw new CliError('expected exactly one model file (see --help)');
+  if (typeof options.stream === 'string') return evalStream(positional[0], options.stream, options);
   if (options.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (options.dataset !== 'mnist' && options.dataset !== 'keywords') throw new CliError(`unknown dataset '${options.dataset}' (supported: mnist, keywords)`);
   if (options.dataset === 'keywords' && typeof options.data !== 'string') throw new CliError('--data DIR (a Speech Commands folder) is required for --dataset keywords');
@@ -102,5 +111,27 @@ export async function run(args: string[]): Promise<number> {
     console.log(`  per class: ${classLine.join(', ')}`);
     console.log(`  ${report.rowAddsPerInference.toFixed(1)} row adds per inference${report.xsComputePerInference !== undefined ? `, XS compute ${Math.round(report.xsComputePerInference)} per inference` : ''}; ${seconds.toFixed(1)} s`);
   }
+  return 0;
+}
+
+async function evalStream(modelPath: string, wavPath: string, options: Record<string, unknown>): Promise<number> {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { readWav16k } = await import('../audio/wav.ts');
+  const { detectStream, scoreStream } = await import('../audio/stream-detect.ts');
+  const truthPath = wavPath.replace(/\.wav$/i, '') + '.json';
+  if (!existsSync(truthPath)) throw new CliError(`${truthPath} not found (write the stream with tempo-cim data stream)`);
+  const { bytes, model } = readModelFile(modelPath);
+  if (model.input.kind !== 'audio') throw new CliError(`${modelPath} is not a keyword (audio input) model`);
+  const margin = (options.margin as number | undefined) ?? 0;
+  const hopMs = (options['hop-ms'] as number | undefined) ?? 250;
+  if (!(hopMs > 0)) throw new CliError('--hop-ms must be positive');
+  const samples = readWav16k(wavPath);
+  const truth = JSON.parse(readFileSync(truthPath, 'utf8'));
+  const start = Date.now();
+  const heard = detectStream(bytes, samples, { hopMs, margin });
+  const score = scoreStream(heard, truth.events, samples.length);
+  const out = { model: modelPath, stream: wavPath, margin, hopMs, ...score, seconds: (Date.now() - start) / 1000 };
+  if (options.json) console.log(JSON.stringify(out, null, 2));
+  else console.log(`${modelPath} on ${wavPath} (${(score.hours * 60).toFixed(1)} min): ${score.detected}/${score.keywords} keywords detected (${(100 * score.detectionRate).toFixed(1)}%), ${score.falseAlarms} false alarms (${score.falseAlarmsPerHour.toFixed(1)} per hour) at margin ${margin}, hop ${hopMs} ms`);
   return 0;
 }

@@ -193,6 +193,25 @@ describe('keyword training (conv1d stack) end to end', () => {
     await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-augment': 2 }, {}, () => {})).rejects.toThrow(/--wave-augment must be a probability/);
   }, 60_000);
 
+  it('data stream + eval --stream: the app\'s detector over a held-out stream, scored against its ground truth', async () => {
+    const wav = join(dir, 'stream.wav');
+    expect((await cli(['data', 'stream', '--data', dir, '--out', wav, '--minutes', '0.5'])).code).toBe(0);
+    const truth = JSON.parse(readFileSync(join(dir, 'stream.json'), 'utf8'));
+    const keywords = truth.events.filter((e: { kind: string }) => e.kind === 'keyword');
+    expect(keywords.length).toBeGreaterThan(8);
+    // Every keyword comes from the test split (speakers s0, s1).
+    for (const e of keywords) expect(e.source).toMatch(/\/s[01]_nohash_/);
+    expect(truth.samples).toBe(30 * 16000);
+    const report = JSON.parse((await cli(['eval', out, '--stream', wav, '--json'])).stdout);
+    expect(report.keywords).toBe(keywords.length);
+    expect(report.margin).toBe(0);
+    expect(report.hopMs).toBe(250);
+    expect(report.detected).toBeGreaterThan(0);
+    // A huge margin silences the detector.
+    const strict = JSON.parse((await cli(['eval', out, '--stream', wav, '--margin', '100000000', '--json'])).stdout);
+    expect([strict.detected, strict.falseAlarms]).toEqual([0, 0]);
+  }, 60_000);
+
   it('run --wav prints a word and the scores', () => {
     const wav = join(dir, 'yes', 's0_nohash_0.wav');
     const text = execFileSync('node', [bin, 'run', out, '--wav', wav], { encoding: 'utf8' });
