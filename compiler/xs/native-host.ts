@@ -17,11 +17,16 @@ const HOST_DIR = fileURLToPath(new URL('./host/', import.meta.url));
 const NATIVE_DIR = fileURLToPath(new URL('../../runtime/native/', import.meta.url));
 const BINARY = 'tempo-cim-xs-host';
 
-const VARIANTS: Record<HostVariant, { opt: string; san: string; prebuilt: boolean }> = {
+const VARIANTS: Record<HostVariant, { opt: string; san: string; xsOpt: string; xsSan: string; prebuilt: boolean }> = {
   // Links xsnap's own release objects of XS: only the kernels and the worker are compiled.
-  release: { opt: '-O2', san: '', prebuilt: true },
-  // Everything compiled with AddressSanitizer and UndefinedBehaviorSanitizer (about a minute).
-  sanitize: { opt: '-O1 -g -fno-omit-frame-pointer', san: '-fsanitize=address,undefined -fno-sanitize-recover=undefined', prebuilt: false },
+  release: { opt: '-O2', san: '', xsOpt: '-O2', xsSan: '', prebuilt: true },
+  // Our C (kernels and glue) with AddressSanitizer + UndefinedBehaviorSanitizer, any finding fatal;
+  // XS itself with AddressSanitizer only (its interpreter reads unaligned bytecode operands on
+  // purpose, which UBSan would report), unoptimized to compile faster (a few minutes of CPU).
+  sanitize: {
+    opt: '-O1 -g -fno-omit-frame-pointer', san: '-fsanitize=address,undefined -fno-sanitize-recover=undefined',
+    xsOpt: '-O0', xsSan: '-fsanitize=address', prebuilt: false,
+  },
 };
 
 function xsnapRoot(): string {
@@ -41,8 +46,13 @@ function sourceHash(variant: HostVariant, xsnap: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Path of the host binary for `variant`, building it first if needed (throws with make's output). */
-export function nativeHostPath(variant: HostVariant = 'release'): string {
+/**
+ * Path of the host binary for `variant`, building it first if needed (throws with make's output).
+ * TEMPO_NATIVE_HOST=sanitize in the environment turns every 'release' request into 'sanitize', so
+ * the test suites run their native-kernel cases under ASan + UBSan unchanged.
+ */
+export function nativeHostPath(requested: HostVariant = 'release'): string {
+  const variant: HostVariant = process.env.TEMPO_NATIVE_HOST === 'sanitize' ? 'sanitize' : requested;
   const xsnap = xsnapRoot();
   const cacheRoot = join(xsnap, '..', '..', '.cache', 'tempo-cim-xs-host');
   const out = join(cacheRoot, `${variant}-${sourceHash(variant, xsnap)}`);
@@ -56,7 +66,8 @@ export function nativeHostPath(variant: HostVariant = 'release'): string {
   try {
     execFileSync('make', [
       '-s', '-j2', '-C', HOST_DIR, `XSNAP=${xsnap}`, `NATIVE=${NATIVE_DIR}`, `OUT=${temp}`,
-      `OPT=${settings.opt}`, `SAN=${settings.san}`, `PREBUILT=${usePrebuilt ? prebuilt : ''}`,
+      `OPT=${settings.opt}`, `SAN=${settings.san}`, `XS_OPT=${settings.xsOpt}`, `XS_SAN=${settings.xsSan}`,
+      `PREBUILT=${usePrebuilt ? prebuilt : ''}`,
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       renameSync(temp, out);
