@@ -4,6 +4,7 @@
  * reference (the cross-engine tests run both). Every size and index is checked against the buffers
  * actually passed, so a bad call raises a RangeError instead of touching memory it does not own.
  */
+#include <string.h>
 #include "tcim_native.h"
 
 /* Rows added between early-termination checks: EARLY_EXIT_BLOCK in runtime/network.ts. */
@@ -15,9 +16,22 @@ typedef struct {
 	const int32_t *thresholds, *biases, *rowBound;
 	const int8_t *gains;
 	int32_t *acc, *current, *order, *levelEnd;
-	double *charge;
+	/* float64 charges, two words each: a 32-bit XS only aligns buffers to 4 bytes (see tcimLayer). */
+	uint32_t *charge;
 	int32_t *ops;
 } TcimLayer;
+
+static double tcimCharge(const TcimLayer *L, int32_t j)
+{
+	double v;
+	memcpy(&v, L->charge + 2 * j, sizeof v);
+	return v;
+}
+
+static void tcimSetCharge(const TcimLayer *L, int32_t j, double v)
+{
+	memcpy(L->charge + 2 * j, &v, sizeof v);
+}
 
 /* acc[j] += a * w[j], j < m, with int32 wrap-around (as the Int32Array store in JS). */
 static void tcimAddScaledRow(int32_t *acc, const int8_t *w, int32_t m, int32_t a)
@@ -139,7 +153,7 @@ static void tcimMerge(xsMachine *the, const TcimLayer *L, int count)
 	int32_t j, g, clipped = 0;
 	if (!L->macro) {
 		for (j = 0; j < m; j++)
-			L->charge[j] = (double)((int64_t)L->acc[j] + L->biases[j]);
+			tcimSetCharge(L, j, (double)((int64_t)L->acc[j] + L->biases[j]));
 		return;
 	}
 	for (j = 0; j < m; j++) {
@@ -161,7 +175,7 @@ static void tcimMerge(xsMachine *the, const TcimLayer *L, int count)
 			}
 			v += p;
 		}
-		L->charge[j] = (double)(v + L->biases[j]);
+		tcimSetCharge(L, j, (double)(v + L->biases[j]));
 	}
 	if (count) {
 		L->ops[TCIM_OPS_PARTIALS] += L->groups * m;
@@ -174,7 +188,7 @@ static void tcimFire(xsMachine *the, const TcimLayer *L, uint8_t *out)
 {
 	int32_t j;
 	for (j = 0; j < L->m; j++) {
-		int64_t x = (int64_t)L->charge[j];
+		int64_t x = (int64_t)tcimCharge(L, j);
 		int32_t theta = L->thresholds[j];
 		int64_t code;
 		if (theta < 1)
@@ -192,7 +206,7 @@ static int tcimLeads(const TcimLayer *L, int64_t remaining)
 	if (L->m < 2)
 		return 1;
 	for (j = 0; j < L->m; j++) {
-		int64_t v = (int64_t)L->charge[j];
+		int64_t v = (int64_t)tcimCharge(L, j);
 		if (seen == 0 || v > best) {
 			second = best;
 			best = v;
@@ -305,10 +319,11 @@ void xs_tcim_layer(xsMachine *the)
 	L.current = work + cells;
 	L.order = work + 2 * cells;
 	L.levelEnd = work + 2 * cells + L.rows;
+	/* XS aligns chunk data to sizeof(size_t): 8 on a 64-bit host, only 4 on ESP32 / RV32 devices. */
 	chargeBytesPtr = tcimBytes(the, 13, &chargeBytes, 1);
-	if (((uintptr_t)chargeBytesPtr & 7) != 0 || chargeBytes / 8 < (uint32_t)L.m)
-		xsRangeError("charge: needs %d aligned float64", (int)L.m);
-	L.charge = (double *)(void *)chargeBytesPtr;
+	if (((uintptr_t)chargeBytesPtr & 3) != 0 || chargeBytes / 8 < (uint32_t)L.m)
+		xsRangeError("charge: needs %d float64, 4-byte aligned", (int)L.m);
+	L.charge = (uint32_t *)(void *)chargeBytesPtr;
 	L.ops = tcimWords(the, 14, TCIM_OPS_COUNT, 1, "ops");
 
 	for (t = 0; t < frames; t++) {
