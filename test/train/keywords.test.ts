@@ -182,7 +182,7 @@ describe('keyword training (conv1d stack) end to end', () => {
   it('--wave-augment trains on clips augmented as waveforms each epoch, records the recipe and removes its PCM cache', async () => {
     const augmented = join(dir, 'augmented.tcm');
     const result = await trainKeywordsAndWrite(
-      { data: dir, out: augmented, quiet: true, channels: '8,8', 'wave-augment': 0.5 },
+      { data: dir, out: augmented, quiet: true, channels: '4,4', 'wave-augment': 0.5, limit: 6 },
       { epochs: 2, batch: 16, workers: 1, warmupSteps: 10, lr: 0.004, seed: 3 },
       () => {},
     );
@@ -191,7 +191,7 @@ describe('keyword training (conv1d stack) end to end', () => {
     expect(JSON.stringify(provenance)).toContain('"waveform":{"probability":0.5');
     expect(result.result.history).toHaveLength(2);
     await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-augment': 2 }, {}, () => {})).rejects.toThrow(/--wave-augment must be a probability/);
-  }, 60_000);
+  }, 120_000);
 
   it('data stream + eval --stream: the app\'s detector over a held-out stream, scored against its ground truth', async () => {
     const wav = join(dir, 'stream.wav');
@@ -223,5 +223,5 @@ describe('keyword training (conv1d stack) end to end', () => {
     const json = JSON.parse(execFileSync('node', [bin, 'run', out, '--wav', wav, '--json'], { encoding: 'utf8' }));
     expect(json.label).toBe(m![1]);
     expect(json.scores).toHaveLength(12);
-  }, 20_000);
+  }, 60_000);
 });
