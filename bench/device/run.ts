@@ -19,7 +19,7 @@ import { readWav16k, toInt16 } from '../../compiler/audio/wav.ts';
 import { writeFileAtomic } from '../../compiler/io/atomic.ts';
 import { loadDevice } from '../../compiler/deploy/devices.ts';
 import {
-  derivedFigures, measurementPathFor, parsePluginOutput, phaseSamples, sha256, summarize,
+  derivedFigures, deviceBundleText, measurementPathFor, parsePluginOutput, phaseSamples, sha256, summarize,
   type DeviceMeasurement, type PhaseFigure, type PhaseName,
 } from '../../compiler/profile/device-counts.ts';
 import { deviceTimeProfile, formatDeviceTime } from '../../compiler/profile/device-time.ts';
@@ -196,7 +196,9 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'tempo-device-bench-'));
   // One script: the runtime, then the audio front-end module (TempoFrontend), as a keywords app loads both.
   const bundle = join(scratch, 'tempo-cim.xs.js');
-  writeFileSync(bundle, ['tempo-cim-runtime.xs.js', 'tempo-cim-frontend.xs.js'].map((f) => readFileSync(join(repoRoot, 'dist', f), 'utf8')).join('\n'));
+  const bundleText = deviceBundleText(join(repoRoot, 'dist'));
+  if (bundleText === null) throw new Error('dist/ is not built (npm run build)');
+  writeFileSync(bundle, bundleText);
   const results: DeviceMeasurement[] = [];
   try {
     for (const modelPath of args.models) {
@@ -223,7 +225,7 @@ async function main(): Promise<void> {
       const measurement: DeviceMeasurement = {
         format: 'tempo-cim-device-bench/1', isa: 'RV32IMC',
         model: { file: relative(repoRoot, modelPath), sha256: sha256(bytes), input: model.input.kind === 'audio' ? 'audio' : 'image' },
-        runtime: { bundleSha256: sha256(readFileSync(bundle)), nativeSha256: native ? hashFiles([...native.sources, ...native.glue]) : null },
+        runtime: { bundleSha256: sha256(bundleText), nativeSha256: native ? hashFiles([...native.sources, ...native.glue]) : null },
         toolchain: { compiler: tools.compiler, emulator: tools.emulator, cflags: [...TARGET_FLAGS, ...XS_FLAGS].join(' ') },
         inputs: work.description, earlyExit: args.earlyExit, markerOverhead: counts.markerOverhead, phases,
         ...derivedFigures(phases, hopMs), ...(hopMs !== undefined ? { hopMs } : {}), classesMatchNode,

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Marker id of each phase's begin; its end is id + 1 (bench/device/driver.js uses the same ids). */
 export const PHASE_MARKS = {
@@ -123,6 +124,16 @@ export function derivedFigures(phases: Partial<Record<PhaseName, PhaseFigure>>, 
   const boot = (phases.loadModel?.median ?? 0) + (phases.createNetwork?.median ?? 0);
   if (hopMs === undefined || !phases.audioHop || !phases.keywordWindow) return { boot };
   return { boot, perSecondOfAudio: Math.round((1000 / hopMs) * (phases.audioHop.median + phases.keywordWindow.median)) };
+}
+
+/** The scripts the device image evaluates, in order: the runtime, then the audio front-end module. */
+export const DEVICE_BUNDLES = ['tempo-cim-runtime.xs.js', 'tempo-cim-frontend.xs.js'];
+
+/** Their text as one script (what device-bench runs and hashes), or null when dist/ is not built. */
+export function deviceBundleText(distDir: string): string | null {
+  const paths = DEVICE_BUNDLES.map((f) => join(distDir, f));
+  if (!paths.every((p) => existsSync(p))) return null;
+  return paths.map((p) => readFileSync(p, 'utf8')).join('\n');
 }
 
 export function sha256(bytes: Uint8Array | string): string {

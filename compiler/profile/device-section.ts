@@ -4,20 +4,20 @@
  * estimates for the board. The profile only reads that file: measuring takes minutes of emulation
  * and Debian packages, so it stays a separate, explicit step.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DeviceProfile } from '../deploy/devices.ts';
-import { findMeasurement, sha256 } from './device-counts.ts';
+import { deviceBundleText, findMeasurement, sha256 } from './device-counts.ts';
 import { deviceTimeProfile, formatDeviceTime, type DeviceTimeProfile } from './device-time.ts';
 
-const bundlePath = fileURLToPath(new URL('../../dist/tempo-cim-runtime.xs.js', import.meta.url));
+const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 export type DeviceSection =
   | ({ status: 'measured' } & DeviceTimeProfile)
   | { status: 'not-measured'; measurementFile: string; hint: string };
 
 export function deviceSection(modelPath: string, modelBytes: Uint8Array, board: Pick<DeviceProfile, 'name' | 'clockMHz' | 'cpi'>): DeviceSection {
-  const bundle = existsSync(bundlePath) ? sha256(readFileSync(bundlePath)) : null;
+  const text = deviceBundleText(distDir);
+  const bundle = text === null ? null : sha256(text);
   const found = findMeasurement(modelPath, modelBytes, bundle);
   if (found.status !== 'found') {
     const why = found.status === 'missing' ? 'no measurement' : 'its measurement is of another model';
