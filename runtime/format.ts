@@ -4,7 +4,13 @@
  */
 export const MAGIC = 0x4d494354; // 'TCIM' read as little-endian u32
 export const VERSION_MAJOR = 1;
-export const VERSION_MINOR = 0;
+/**
+ * 1.0: dense and conv1d layers. 1.1 adds conv2d layers (with fused spike-time pooling); writers
+ * stamp 1.1 only on files that use them, so 1.0 readers refuse nothing they could run.
+ */
+export const VERSION_MINOR = 1;
+/** The minor a file needs: 1.0 unless it holds a conv2d layer. */
+export const VERSION_MINOR_BASE = 0;
 export const HEADER_BYTES = 64;
 export const SECTION_ENTRY_BYTES = 16;
 /** Every section starts at a multiple of this, so Int32Array views work over a flash-mapped buffer. */
@@ -59,6 +65,7 @@ export const IN_MUL_SHIFT = 7; // image: mul | (shift << 24)
 export const LAYER_WORDS = 16;
 export const LAYER_KIND_DENSE = 0;
 export const LAYER_KIND_CONV1D = 1;
+export const LAYER_KIND_CONV2D = 2;
 export const MODE_IDEAL = 0;
 export const MODE_MACRO = 1;
 // LAYR word indices
@@ -74,6 +81,12 @@ export const L_LEAK_SHIFT = 8;
 export const L_WEIGHT_BITS = 9;
 export const L_GROUP_ROWS = 10;
 export const L_CHARGE_BOUND = 11;
+// conv2d only (zero for dense and conv1d); L_IN_FRAMES holds the input height there.
+export const L_IN_WIDTH = 12;
+/** Zero padding on each side (0 = valid, (k - 1) / 2 = same). */
+export const L_PADDING = 13;
+/** Fused spike-time max pooling q x q, stride q (1 = none). */
+export const L_POOL = 14;
 
 /** Limits a file must respect; they bound parse time, scratch memory and inference time. */
 export const LIMITS = Object.freeze({
@@ -83,6 +96,7 @@ export const LIMITS = Object.freeze({
   maxChannels: 65536,
   maxOutChannels: 4096,
   maxKernel: 64,
+  maxPool: 16,
   maxRows: 1 << 20,
   /** Output codes per layer (outFrames * outChannels). */
   maxLayerOutputs: 1 << 20,

@@ -40,17 +40,35 @@ export interface CodesInput {
 
 export type ModelInput = ImageInput | AudioInput | CodesInput;
 
+/** A conv2d layer's image geometry (input H x W x C, position-major). */
+export interface Grid {
+  inHeight: number;
+  inWidth: number;
+  /** Zero padding on each side. */
+  padding: number;
+  /** Crossbar output positions before pooling: convHeight x convWidth. */
+  convHeight: number;
+  convWidth: number;
+  /** Spike-time max pooling q x q, stride q (1 = none): outFrames = floor(convHeight/q) * floor(convWidth/q). */
+  pool: number;
+}
+
 export interface Layer {
-  kind: 'dense' | 'conv1d';
+  kind: 'dense' | 'conv1d' | 'conv2d';
   macro: boolean;
+  /** Input positions (frames; height x width for conv2d) and channels per position. */
   inFrames: number;
   inChannels: number;
   kernel: number;
   stride: number;
   outFrames: number;
   outChannels: number;
-  /** Crossbar rows = kernel * inChannels. */
+  /** Crossbar rows = kernel * inChannels (kernel * kernel * inChannels for conv2d). */
   rows: number;
+  /** Positions the crossbar evaluates per inference (before pooling). */
+  positions: number;
+  /** conv2d geometry, or null for dense and conv1d. */
+  grid: Grid | null;
   inBits: number;
   outBits: number;
   /** Largest input code (also the window's time steps) and largest output code. */
@@ -170,7 +188,7 @@ export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOpt
     if (layer.inFrames * layer.inChannels !== inFramesPrev * inChannelsPrev) {
       fail('dimension-out-of-range', `layer ${index} takes ${layer.inFrames}x${layer.inChannels} inputs but receives ${inFramesPrev}x${inChannelsPrev}`);
     }
-    work += layer.outFrames * layer.rows * layer.outChannels + (layer.leakShift > 0 ? layer.outFrames * layer.inMax * layer.groups * layer.outChannels : 0);
+    work += layer.positions * layer.rows * layer.outChannels + (layer.leakShift > 0 ? layer.positions * layer.inMax * layer.groups * layer.outChannels : 0);
     if (work > F.LIMITS.maxWorkPerInference) fail('dimension-out-of-range', `inference would visit more than ${F.LIMITS.maxWorkPerInference} crossbar cells`);
     layers.push(layer);
     inFramesPrev = layer.outFrames;
@@ -179,6 +197,7 @@ export function loadModel(source: ArrayBufferLike | Uint8Array, options: LoadOpt
   }
   const last = layers[layers.length - 1];
   if (last.outFrames !== 1) fail('dimension-out-of-range', `the last layer must produce one frame of scores, not ${last.outFrames}`);
+  if (last.grid) fail('dimension-out-of-range', 'the last layer must be dense or conv1d (its charges are the scores)');
 
   const labelSection = find(F.TAG.labels, F.GLOBAL_SECTION, true)!;
   const labels = readLabels(bytes.subarray(labelSection.offset, labelSection.offset + labelSection.bytes));
@@ -268,20 +287,45 @@ function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8
   const w = int32s(find(F.TAG.layer, index, true)!, F.LAYER_WORDS, `LAYR ${index}`);
   const at = `layer ${index}`;
   const kindCode = w[F.L_KIND];
-  if (kindCode !== F.LAYER_KIND_DENSE && kindCode !== F.LAYER_KIND_CONV1D) fail('bad-section', `${at} has unknown kind ${kindCode}`);
+  if (kindCode !== F.LAYER_KIND_DENSE && kindCode !== F.LAYER_KIND_CONV1D && kindCode !== F.LAYER_KIND_CONV2D) fail('bad-section', `${at} has unknown kind ${kindCode}`);
   const mode = w[F.L_MODE];
   if (mode !== F.MODE_IDEAL && mode !== F.MODE_MACRO) fail('bad-section', `${at} has unknown mode ${mode}`);
-  const inFrames = checkRange(`${at} input frames`, w[F.L_IN_FRAMES], 1, F.LIMITS.maxFrames);
   const inChannels = checkRange(`${at} input channels`, w[F.L_IN_CHANNELS], 1, F.LIMITS.maxChannels);
-  const kernel = checkRange(`${at} kernel`, w[F.L_KERNEL], 1, Math.min(F.LIMITS.maxKernel, inFrames));
-  const stride = checkRange(`${at} stride`, w[F.L_STRIDE], 1, F.LIMITS.maxKernel);
   const outChannels = checkRange(`${at} output channels`, w[F.L_OUT_CHANNELS], 1, F.LIMITS.maxOutChannels);
-  if (kindCode === F.LAYER_KIND_DENSE && (inFrames !== 1 || kernel !== 1 || stride !== 1)) fail('dimension-out-of-range', `${at} is dense but has ${inFrames} frames, kernel ${kernel}, stride ${stride}`);
+  const stride = checkRange(`${at} stride`, w[F.L_STRIDE], 1, F.LIMITS.maxKernel);
+  let inFrames: number;
+  let kernel: number;
+  let rows: number;
+  let positions: number;
+  let outFrames: number;
+  let grid: Grid | null = null;
+  if (kindCode === F.LAYER_KIND_CONV2D) {
+    const inHeight = checkRange(`${at} input height`, w[F.L_IN_FRAMES], 1, F.LIMITS.maxFrames);
+    const inWidth = checkRange(`${at} input width`, w[F.L_IN_WIDTH], 1, F.LIMITS.maxFrames);
+    inFrames = checkRange(`${at} input positions`, inHeight * inWidth, 1, F.LIMITS.maxLayerOutputs);
+    const padding = checkRange(`${at} padding`, w[F.L_PADDING], 0, F.LIMITS.maxKernel - 1);
+    kernel = checkRange(`${at} kernel`, w[F.L_KERNEL], padding + 1, Math.min(F.LIMITS.maxKernel, inHeight + 2 * padding, inWidth + 2 * padding));
+    const pool = checkRange(`${at} pool`, w[F.L_POOL], 1, F.LIMITS.maxPool);
+    const convHeight = Math.floor((inHeight + 2 * padding - kernel) / stride) + 1;
+    const convWidth = Math.floor((inWidth + 2 * padding - kernel) / stride) + 1;
+    if (convHeight < pool || convWidth < pool) fail('dimension-out-of-range', `${at} pools ${pool}x${pool} over a ${convHeight}x${convWidth} map`);
+    rows = checkRange(`${at} crossbar rows`, kernel * kernel * inChannels, 1, F.LIMITS.maxRows);
+    positions = checkRange(`${at} positions`, convHeight * convWidth, 1, F.LIMITS.maxLayerOutputs);
+    checkRange(`${at} positions`, positions * outChannels, 1, F.LIMITS.maxLayerOutputs);
+    outFrames = Math.floor(convHeight / pool) * Math.floor(convWidth / pool);
+    grid = { inHeight, inWidth, padding, convHeight, convWidth, pool };
+  } else {
+    inFrames = checkRange(`${at} input frames`, w[F.L_IN_FRAMES], 1, F.LIMITS.maxFrames);
+    kernel = checkRange(`${at} kernel`, w[F.L_KERNEL], 1, Math.min(F.LIMITS.maxKernel, inFrames));
+    if (kindCode === F.LAYER_KIND_DENSE && (inFrames !== 1 || kernel !== 1 || stride !== 1)) fail('dimension-out-of-range', `${at} is dense but has ${inFrames} frames, kernel ${kernel}, stride ${stride}`);
+    if (w[F.L_IN_WIDTH] !== 0 || w[F.L_PADDING] !== 0 || w[F.L_POOL] !== 0) fail('bad-section', `${at} sets conv2d fields but is not conv2d`);
+    rows = checkRange(`${at} crossbar rows`, kernel * inChannels, 1, F.LIMITS.maxRows);
+    outFrames = Math.floor((inFrames - kernel) / stride) + 1;
+    positions = outFrames;
+  }
   const outBits = checkRange(`${at} output bits`, w[F.L_OUT_BITS], 1, 8);
   const leakShift = checkRange(`${at} leak shift`, w[F.L_LEAK_SHIFT], 0, F.LIMITS.maxLeakShift);
   const weightBits = checkRange(`${at} weight bits`, w[F.L_WEIGHT_BITS], 2, 8);
-  const rows = checkRange(`${at} crossbar rows`, kernel * inChannels, 1, F.LIMITS.maxRows);
-  const outFrames = Math.floor((inFrames - kernel) / stride) + 1;
   checkRange(`${at} outputs`, outFrames * outChannels, 1, F.LIMITS.maxLayerOutputs);
   const macro = mode === F.MODE_MACRO;
   const groupRows = macro ? checkRange(`${at} group rows`, w[F.L_GROUP_ROWS], 1, rows) : rows;
@@ -318,8 +362,8 @@ function readLayer(index: number, find: Finder, int32s: Int32Reader, int8s: Int8
   if (groupCharge > F.LIMITS.maxAbsCharge || worst > F.LIMITS.maxAbsCharge) fail('dimension-out-of-range', `${at} could accumulate a charge beyond int32 (${worst})`);
 
   return {
-    kind: kindCode === F.LAYER_KIND_DENSE ? 'dense' : 'conv1d',
-    macro, inFrames, inChannels, kernel, stride, outFrames, outChannels, rows,
+    kind: kindCode === F.LAYER_KIND_DENSE ? 'dense' : kindCode === F.LAYER_KIND_CONV1D ? 'conv1d' : 'conv2d',
+    macro, inFrames, inChannels, kernel, stride, outFrames, outChannels, rows, positions, grid,
     inBits, outBits, inMax, outMax: (1 << outBits) - 1, leakShift, weightBits,
     groupRows, groups, chargeBound, weights, thresholds, biases, gains,
   };

@@ -8,6 +8,7 @@ import {
   type OpCounters,
 } from './crossbar.ts';
 import { InputError, ModelError } from './errors.ts';
+import { gatherPatch, poolCodes } from './grid.ts';
 import { bytesOf, LAYER_PARAM_WORDS, layerParams, OPS_WORDS, type NativeKernels } from './kernels.ts';
 import type { Layer, Model } from './model.ts';
 
@@ -60,7 +61,7 @@ export interface NetworkOptions {
 export function scratchBytesFor(model: Model, native = !!model.native): number {
   const s = scratchShape(model);
   const nativeWords = native ? OPS_WORDS + LAYER_PARAM_WORDS * model.layers.length : 0;
-  return s.outputs + 4 * (2 * s.accumulators + s.rows + s.levels + s.lastRows + nativeWords) + 8 * s.maxChannels + 4 * s.lastChannels;
+  return s.outputs + s.patchRows + s.poolMap + 4 * (2 * s.accumulators + s.rows + s.levels + s.lastRows + nativeWords) + 8 * s.maxChannels + 4 * s.lastChannels;
 }
 
 function scratchShape(model: Model) {
@@ -68,14 +69,20 @@ function scratchShape(model: Model) {
   let accumulators = 0;
   let rows = 0;
   let maxChannels = 0;
+  let patchRows = 0;
+  let poolMap = 0;
   for (const layer of model.layers) {
+    if (layer.grid) {
+      patchRows = Math.max(patchRows, layer.rows);
+      if (layer.grid.pool > 1) poolMap = Math.max(poolMap, layer.positions * layer.outChannels);
+    }
     outputs += layer.outFrames * layer.outChannels;
     accumulators = Math.max(accumulators, layer.groups * layer.outChannels);
     rows = Math.max(rows, layer.rows);
     maxChannels = Math.max(maxChannels, layer.outChannels);
   }
   const last = model.layers[model.layers.length - 1];
-  return { outputs, accumulators, rows, levels: 258, maxChannels, lastRows: last.rows, lastChannels: last.outChannels };
+  return { outputs, accumulators, rows, levels: 258, maxChannels, lastRows: last.rows, lastChannels: last.outChannels, patchRows, poolMap };
 }
 
 export function createNetwork(model: Model, options: NetworkOptions = {}): Network {
@@ -98,6 +105,9 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   const order = new Int32Array(native ? 0 : shape.rows);
   const levelEnd = new Int32Array(native ? 0 : shape.levels);
   const charge = new Float64Array(shape.maxChannels);
+  // conv2d: one position's im2col patch, and the conv map before spike-time pooling.
+  const patch = new Uint8Array(shape.patchRows);
+  const poolMap = new Uint8Array(shape.poolMap);
   // Early termination does not apply to a leaky last layer (the leak reorders nothing but can turn
   // a lead into a tie). The row bounds are O(weights): in C when native kernels run.
   const rowBound = last.leakShift === 0 && last.outFrames === 1 ? new Int32Array(last.rows) : null;
@@ -128,9 +138,21 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         const b = this.layers[index];
         const words = this.opsWords;
         words.fill(0);
-        const stopped = k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, input, 0, layer.outFrames,
-          layer.stride * layer.inChannels, outputs[index], 0, this.work, this.charge, this.ops, early ? 1 : 0);
-        if (stopped) result.stoppedEarly = true;
+        if (layer.grid) {
+          // One call per position on its gathered patch (the kernel adds to the op words).
+          const map = layer.grid.pool > 1 ? poolMap : outputs[index];
+          const width = layer.grid.convWidth;
+          for (let p = 0; p < layer.positions; p++) {
+            gatherPatch(layer, input, (p / width) | 0, p % width, patch);
+            k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, patch, 0, 1, 0, map, p * layer.outChannels,
+              this.work, this.charge, this.ops, 0);
+          }
+          if (layer.grid.pool > 1) poolCodes(layer, poolMap, outputs[index]);
+        } else {
+          const stopped = k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, input, 0, layer.outFrames,
+            layer.stride * layer.inChannels, outputs[index], 0, this.work, this.charge, this.ops, early ? 1 : 0);
+          if (stopped) result.stoppedEarly = true;
+        }
         const ops = layerOps[index];
         ops.rowAdds += words[0];
         ops.zeroInputsSkipped += words[1];
@@ -159,20 +181,39 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
     const ops = layerOps[index];
     const out = outputs[index];
     const m = layer.outChannels;
+    if (layer.grid) {
+      const map = layer.grid.pool > 1 ? poolMap : out;
+      const width = layer.grid.convWidth;
+      for (let p = 0; p < layer.positions; p++) {
+        gatherPatch(layer, input, (p / width) | 0, p % width, patch);
+        runPosition(layer, patch, 0, ops, map, p * m);
+      }
+      if (layer.grid.pool > 1) poolCodes(layer, poolMap, out);
+      return;
+    }
     for (let t = 0; t < layer.outFrames; t++) {
       const base = t * layer.stride * layer.inChannels;
       if (early) {
         runEarlyExit(layer, input, base, ops);
-      } else if (layer.leakShift > 0) {
-        const spiking = sortBySpikeTime(input, base, layer.rows, layer.inMax, order, levelEnd);
-        ops.zeroInputsSkipped += layer.rows - spiking;
-        accumulateLeaky(layer, order, levelEnd, acc, current, ops);
+        mergeCharges(layer, acc, charge, ops);
+        fire(layer, charge, out, t * m);
       } else {
-        accumulateDirect(layer, input, base, acc, order, ops);
+        runPosition(layer, input, base, ops, out, t * m);
       }
-      mergeCharges(layer, acc, charge, ops);
-      fire(layer, charge, out, t * m);
     }
+  }
+
+  /** One output position over the input rows at `base`: integrate, merge, fire into out[outBase ..]. */
+  function runPosition(layer: Layer, input: Uint8Array, base: number, ops: OpCounters, out: Uint8Array, outBase: number): void {
+    if (layer.leakShift > 0) {
+      const spiking = sortBySpikeTime(input, base, layer.rows, layer.inMax, order, levelEnd);
+      ops.zeroInputsSkipped += layer.rows - spiking;
+      accumulateLeaky(layer, order, levelEnd, acc, current, ops);
+    } else {
+      accumulateDirect(layer, input, base, acc, order, ops);
+    }
+    mergeCharges(layer, acc, charge, ops);
+    fire(layer, charge, out, outBase);
   }
 
   /** Last layer, no leak: add code levels from the earliest spike on; stop when the lead is safe. */

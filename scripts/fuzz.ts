@@ -14,7 +14,7 @@ import { Rng } from '../compiler/util/prng.ts';
 import { Progress } from '../compiler/util/progress.ts';
 import { XsRuntime } from '../compiler/xs/runtime-host.ts';
 import type { HostVariant } from '../compiler/xs/native-host.ts';
-import { randomModel } from '../compiler/fuzz/random-model.ts';
+import { randomConv2dModel, randomModel } from '../compiler/fuzz/random-model.ts';
 
 const { options } = parseArgs(process.argv.slice(2), { cases: 'number', xs: 'number', seed: 'number', native: 'string' });
 const native = options.native as HostVariant | undefined;
@@ -25,6 +25,8 @@ const seed = (options.seed as number | undefined) ?? 2026;
 
 const seedRng = new Rng(seed);
 const seeds = Array.from({ length: 8 }, (_, i) => writeModel(randomModel(seedRng, { macro: i % 2 === 0, leak: i % 3 === 0 })));
+// conv2d models (format 1.1) after the original eight, so their mutant streams stay as they were.
+for (let i = 0; i < 2; i++) seeds.push(writeModel(randomConv2dModel(seedRng, { macro: i === 0, leak: i === 1 })));
 
 const rng = new Rng(seed + 1);
 const tally = newTally();

@@ -3,6 +3,7 @@ import { readProvenance, scratchBytesFor, type Layer, type Model } from '../../r
 import { deviceModelBytes } from '../tcm/device-file.ts';
 import { readModelFile } from '../tcm/read.ts';
 import { CliError, parseArgs } from './args.ts';
+import { layerShape } from '../tcm/shape.ts';
 
 export const summary = 'print a model\'s header, layers, sizes and labels';
 export const usage = `
@@ -22,9 +23,7 @@ function describeLayer(layer: Layer, index: number) {
     index,
     kind: layer.kind,
     mode: layer.macro ? 'macro' : 'ideal',
-    shape: layer.kind === 'dense'
-      ? `${layer.inChannels} -> ${layer.outChannels}`
-      : `${layer.inFrames}x${layer.inChannels} -> ${layer.outFrames}x${layer.outChannels} (kernel ${layer.kernel}, stride ${layer.stride})`,
+    shape: layerShape(layer),
     rows: layer.rows,
     inBits: layer.inBits,
     outBits: layer.outBits,

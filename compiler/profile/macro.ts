@@ -7,6 +7,7 @@
  */
 import { createNetwork, type Layer, type Model } from '../../runtime/index.ts';
 import { type MacroDevice, weightsPerRow } from '../macro/device.ts';
+import { layerShape } from '../tcm/shape.ts';
 
 export const ESTIMATE_LABEL = 'estimates scaled from the published macro figures (not a circuit simulation)';
 
@@ -104,12 +105,12 @@ export function macroProfile(model: Model, device: MacroDevice, inputs: Uint8Arr
     const columnTiles = Math.ceil(layer.outChannels / perRow);
     const arrays = rowGroups * columnTiles;
     const cellsUsed = layer.rows * layer.outChannels * device.weights.cellsPerWeight;
-    const windows = layer.outFrames;
+    const windows = layer.positions; // conv positions before pooling: one crossbar pass each
     const stepsPerWindow = layer.inBits === device.inputs.bits ? device.inputs.timeStepsPerWindow : layer.inMax;
     const denseOps = device.published.opsPerMac * windows * layer.rows * layer.outChannels;
     const spikingOps = device.published.opsPerMac * spikingRows[index] * layer.outChannels;
     layers.push({
-      index, kind: layer.kind, shape: shapeOf(layer), rows: layer.rows, outChannels: layer.outChannels,
+      index, kind: layer.kind, shape: layerShape(layer, 'compact'), rows: layer.rows, outChannels: layer.outChannels,
       rowGroups, columnTiles, arrays, firstArray, cellsUsed, cellsAvailable: arrays * cellsPerArray, utilisation: cellsUsed / (arrays * cellsPerArray),
       windows, timeSteps: windows * stepsPerWindow,
       denseOps, spikingRows: spikingRows[index], spikingOps,
@@ -141,12 +142,6 @@ export function macroProfile(model: Model, device: MacroDevice, inputs: Uint8Arr
     areaMm2: arrays * device.published.areaMm2,
     runsAsTrained: layers.every((l) => l.note === null),
   };
-}
-
-function shapeOf(layer: Layer): string {
-  return layer.kind === 'dense'
-    ? `${layer.inChannels}->${layer.outChannels}`
-    : `${layer.inFrames}x${layer.inChannels}->${layer.outFrames}x${layer.outChannels} k${layer.kernel}s${layer.stride}`;
 }
 
 /** Null when the layer's recorded arithmetic is the macro's; otherwise what differs. */

@@ -12,6 +12,7 @@ import { perInference, runSweep, stallCounts, type Sweep } from './sweep.ts';
 import { testInputsFor, type TestInputs } from './test-inputs.ts';
 import { XsMemoryProbe, type XsMemory } from './xs-memory.ts';
 import { measureXsCompute } from './xs-latency.ts';
+import { layerShape } from '../tcm/shape.ts';
 
 export interface ProfileOptions {
   /** Test inputs to run in Node (default 300). */
@@ -160,12 +161,12 @@ function describeLayer(layer: Layer, index: number, sweep: Sweep): LayerProfile 
   return {
     index,
     kind: layer.kind,
-    shape: layer.kind === 'dense' ? `${layer.inChannels}->${layer.outChannels}` : `${layer.inFrames}x${layer.inChannels}->${layer.outFrames}x${layer.outChannels} k${layer.kernel}s${layer.stride}`,
+    shape: layerShape(layer, 'compact'),
     mode: layer.macro ? 'macro' : 'ideal',
     rows: layer.rows,
     outChannels: layer.outChannels,
     outputs: layer.outFrames * layer.outChannels,
-    denseMacs: layer.outFrames * layer.rows * layer.outChannels,
+    denseMacs: layer.positions * layer.rows * layer.outChannels,
     ops: perInference(sweep.layerOpsTotal[index], sweep.samples),
     stall: hidden ? stallCounts(sweep.activity[index], sweep.samples) : null,
   };

@@ -16,8 +16,19 @@ export interface MacroSpec {
   gains: Int8Array;
 }
 
+/** conv2d geometry: input inHeight x inWidth x inChannels (position-major), square kernel. */
+export interface GridSpec {
+  inHeight: number;
+  inWidth: number;
+  /** Zero padding on each side (0 = valid, (kernel - 1) / 2 = same). */
+  padding: number;
+  /** Fused spike-time max pooling q x q, stride q (1 = none). */
+  pool: number;
+}
+
 export interface LayerSpec {
-  kind: 'dense' | 'conv1d';
+  kind: 'dense' | 'conv1d' | 'conv2d';
+  /** Input positions: frames, or inHeight * inWidth for conv2d. */
   inFrames: number;
   inChannels: number;
   kernel: number;
@@ -29,7 +40,12 @@ export interface LayerSpec {
   leakShift: number;
   /** Bits the weights use (2..8); weights lie in [-(2^(b-1) - 1), 2^(b-1) - 1]. */
   weightBits: number;
-  /** (kernel * inChannels) rows x outChannels, row-major by input row. */
+  /** conv2d only: the image geometry. */
+  grid?: GridSpec;
+  /**
+   * (kernel * inChannels) rows x outChannels, row-major by input row; conv2d: kernel * kernel *
+   * inChannels rows, row ((dy * kernel) + dx) * inChannels + c.
+   */
   weights: Int8Array;
   /** Per output channel firing threshold theta_j >= 1 (integer charge units). */
   thresholds: Int32Array;

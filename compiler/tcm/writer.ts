@@ -46,9 +46,16 @@ function labelBytes(labels: string[]): Uint8Array {
 
 function layerWords(layer: LayerSpec): Uint8Array {
   const w: number[] = [];
-  w[F.L_KIND] = layer.kind === 'dense' ? F.LAYER_KIND_DENSE : F.LAYER_KIND_CONV1D;
+  w[F.L_KIND] = layer.kind === 'dense' ? F.LAYER_KIND_DENSE : layer.kind === 'conv1d' ? F.LAYER_KIND_CONV1D : F.LAYER_KIND_CONV2D;
   w[F.L_MODE] = layer.macro ? F.MODE_MACRO : F.MODE_IDEAL;
   w[F.L_IN_FRAMES] = layer.inFrames;
+  if (layer.kind === 'conv2d') {
+    if (!layer.grid || layer.grid.inHeight * layer.grid.inWidth !== layer.inFrames) throw new Error('conv2d layer needs a grid whose height x width is its inFrames');
+    w[F.L_IN_FRAMES] = layer.grid.inHeight;
+    w[F.L_IN_WIDTH] = layer.grid.inWidth;
+    w[F.L_PADDING] = layer.grid.padding;
+    w[F.L_POOL] = layer.grid.pool;
+  }
   w[F.L_IN_CHANNELS] = layer.inChannels;
   w[F.L_KERNEL] = layer.kernel;
   w[F.L_STRIDE] = layer.stride;
@@ -114,7 +121,8 @@ export function assemble(sections: PendingSection[], layerCount: number): Uint8A
   const view = new DataView(out.buffer);
   view.setUint32(0, F.MAGIC, true);
   view.setUint16(4, F.VERSION_MAJOR, true);
-  view.setUint16(6, F.VERSION_MINOR, true);
+  // 1.1 only where needed, so files without conv2d stay byte-identical 1.0 files.
+  view.setUint16(6, spec.layers.some((l) => l.kind === 'conv2d') ? F.VERSION_MINOR : F.VERSION_MINOR_BASE, true);
   view.setUint32(8, fileBytes, true);
   view.setUint16(16, sections.length, true);
   view.setUint16(18, layerCount, true);

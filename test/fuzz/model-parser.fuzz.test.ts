@@ -6,7 +6,7 @@ import { mutateModel } from '../../compiler/fuzz/mutate.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
-import { randomCodes, randomModel } from '../../compiler/fuzz/random-model.ts';
+import { randomCodes, randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const seeds = [
   writeModel(randomModel(new Rng(11), { macro: true, conv: true })),
@@ -48,5 +48,33 @@ describe('model parser fuzzing', () => {
       await xs.close();
     }
     expect(outcomes.size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('conv2d models: 1,500 mutants in Node and 300 in XS with the native kernels get the same verdicts', async () => {
+    const conv2dSeeds = [
+      writeModel(randomConv2dModel(new Rng(21), { macro: true })),
+      writeModel(randomConv2dModel(new Rng(22), { macro: false, leak: true })),
+    ];
+    const rng = new Rng(2112);
+    const tally = newTally();
+    for (let i = 0; i < 1500; i++) fuzzOnce(conv2dSeeds[i % 2], rng, tally);
+    expect(tally.crashes.slice(0, 3)).toEqual([]);
+    expect(tally.outcomes.accepted).toBeGreaterThan(50);
+    const xs = await XsRuntime.start({ meteringLimit: 2e9, native: 'release' });
+    try {
+      for (let i = 0; i < 300; i++) {
+        const { bytes } = mutateModel(conv2dSeeds[i % 2], rng);
+        const nodeVerdict = verdict(bytes, rng);
+        const info = await xs.load(bytes);
+        if (nodeVerdict === 'accepted') {
+          expect(info.ok).toBe(true);
+          await xs.infer(randomCodes(rng, info.inputLength!, 1, 0.5));
+        } else {
+          expect(`rejected:${info.code}`).toBe(nodeVerdict);
+        }
+      }
+    } finally {
+      await xs.close();
+    }
   });
 });

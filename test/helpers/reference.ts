@@ -3,7 +3,7 @@
  * event-driven tricks, no blocks, time stepped for every layer) from a ModelSpec, to check the
  * runtime's optimized kernels against.
  */
-import type { ModelSpec } from '../../compiler/tcm/spec.ts';
+import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 
 export function referenceForward(spec: ModelSpec, input: Uint8Array): { codes: number[][]; scores: number[] } {
   let x = Array.from(input);
@@ -13,15 +13,14 @@ export function referenceForward(spec: ModelSpec, input: Uint8Array): { codes: n
   for (const layer of spec.layers) {
     const A = (1 << bits) - 1;
     const outMax = (1 << layer.outBits) - 1;
-    const rows = layer.kernel * layer.inChannels;
+    const windows = layerWindows(layer, x);
+    const rows = windows[0].length;
     const m = layer.outChannels;
-    const outFrames = Math.floor((layer.inFrames - layer.kernel) / layer.stride) + 1;
     const groupRows = layer.macro ? layer.macro.groupRows : rows;
     const groups = Math.ceil(rows / groupRows);
-    const out: number[] = [];
+    let out: number[] = [];
     scores = [];
-    for (let t = 0; t < outFrames; t++) {
-      const window = x.slice(t * layer.stride * layer.inChannels, t * layer.stride * layer.inChannels + rows);
+    for (const window of windows) {
       for (let j = 0; j < m; j++) {
         let v = 0;
         for (let g = 0; g < groups; g++) {
@@ -47,9 +46,58 @@ export function referenceForward(spec: ModelSpec, input: Uint8Array): { codes: n
         out.push(Math.max(0, Math.min(outMax, Math.floor(charge / layer.thresholds[j]))));
       }
     }
+    if (layer.grid && layer.grid.pool > 1) out = maxPool(layer, out);
     codes.push(out);
     x = out;
     bits = layer.outBits;
   }
   return { codes, scores };
+}
+
+/** The input codes each output position reads, in crossbar row order (zeros outside the image). */
+function layerWindows(layer: LayerSpec, x: number[]): number[][] {
+  const { kernel: k, stride, inChannels: c } = layer;
+  const windows: number[][] = [];
+  if (!layer.grid) {
+    const outFrames = Math.floor((layer.inFrames - k) / stride) + 1;
+    for (let t = 0; t < outFrames; t++) windows.push(x.slice(t * stride * c, t * stride * c + k * c));
+    return windows;
+  }
+  const { inHeight: h, inWidth: w, padding } = layer.grid;
+  const outH = Math.floor((h + 2 * padding - k) / stride) + 1;
+  const outW = Math.floor((w + 2 * padding - k) / stride) + 1;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      const window: number[] = [];
+      for (let dy = 0; dy < k; dy++) {
+        for (let dx = 0; dx < k; dx++) {
+          const y = oy * stride - padding + dy;
+          const xx = ox * stride - padding + dx;
+          for (let ch = 0; ch < c; ch++) window.push(y >= 0 && y < h && xx >= 0 && xx < w ? x[(y * w + xx) * c + ch] : 0);
+        }
+      }
+      windows.push(window);
+    }
+  }
+  return windows;
+}
+
+/** Max of the codes in each q x q window of the conv map (the earliest spike wins). */
+function maxPool(layer: LayerSpec, map: number[]): number[] {
+  const { inHeight: h, inWidth: w, padding, pool: q } = layer.grid!;
+  const k = layer.kernel;
+  const m = layer.outChannels;
+  const convH = Math.floor((h + 2 * padding - k) / layer.stride) + 1;
+  const convW = Math.floor((w + 2 * padding - k) / layer.stride) + 1;
+  const out: number[] = [];
+  for (let py = 0; py < Math.floor(convH / q); py++) {
+    for (let px = 0; px < Math.floor(convW / q); px++) {
+      for (let j = 0; j < m; j++) {
+        let best = 0;
+        for (let dy = 0; dy < q; dy++) for (let dx = 0; dx < q; dx++) best = Math.max(best, map[((py * q + dy) * convW + px * q + dx) * m + j]);
+        out.push(best);
+      }
+    }
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { Rng } from '../../compiler/util/prng.ts';
 import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import * as F from '../../runtime/format.ts';
 import { createNetwork, InputError, loadModel, ModelError } from '../../runtime/index.ts';
-import { randomModel } from '../../compiler/fuzz/random-model.ts';
+import { randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const base: ModelSpec = randomModel(new Rng(1), { macro: true, conv: false, leak: false });
 const good = writeModel(base);
@@ -34,7 +34,33 @@ function layerWordAt(bytes: Uint8Array, layer: number, word: number): number {
   return view.getUint32(entryOf(bytes, 'LAYR', layer) + 4, true) + 4 * word;
 }
 
+// conv2d fields (format 1.1): a valid conv2d model whose first layer's geometry is edited.
+const conv2d = writeModel(randomConv2dModel(new Rng(5), { macro: false, leak: false }));
+function editConv2d(word: number, value: number, layer = 0): Uint8Array {
+  const bytes = conv2d.slice();
+  new DataView(bytes.buffer).setInt32(layerWordAt(bytes, layer, word), value, true);
+  return resealCrc(bytes);
+}
+// A conv2d layer that produces one position could pass the one-frame check; it must still be refused.
+const conv2dLast = writeModel({
+  input: { kind: 'codes', bits: 2, frames: 1, channels: 9 },
+  layers: [{
+    kind: 'conv2d', inFrames: 9, inChannels: 1, kernel: 3, stride: 1, outChannels: 2, outBits: 2, leakShift: 0, weightBits: 8,
+    grid: { inHeight: 3, inWidth: 3, padding: 0, pool: 1 },
+    weights: new Int8Array(18), thresholds: Int32Array.from([1, 1]), biases: new Int32Array(2),
+  }],
+  labels: ['a', 'b'],
+  provenance: {},
+});
+
 const hostile: [string, Uint8Array, string][] = [
+  ['conv2d: kernel larger than the padded image', editConv2d(F.L_KERNEL, 60), 'dimension-out-of-range'],
+  ['conv2d: padding as large as the kernel', editConv2d(F.L_PADDING, 30), 'dimension-out-of-range'],
+  ['conv2d: pool beyond the limit', editConv2d(F.L_POOL, 1000), 'dimension-out-of-range'],
+  ['conv2d: zero pool', editConv2d(F.L_POOL, 0), 'dimension-out-of-range'],
+  ['conv2d: absurd width', editConv2d(F.L_IN_WIDTH, 1 << 30), 'dimension-out-of-range'],
+  ['conv2d fields on a dense layer', edit((v, b) => v.setInt32(layerWordAt(b, 0, F.L_POOL), 2, true)), 'bad-section'],
+  ['conv2d as the last layer', conv2dLast, 'dimension-out-of-range'],
   ['empty file', new Uint8Array(0), 'truncated'],
   ['wrong magic', edit((v) => v.setUint32(0, 0x464c457f, true)), 'bad-magic'],
   ['future major version', edit((v) => v.setUint16(4, 2, true)), 'unsupported-version'],
