@@ -25,5 +25,5 @@ export function deviceModelBytes(bytes: Uint8Array): Uint8Array {
       : bytes.subarray(offset, offset + view.getUint32(at + 8, true));
     sections.push({ tag, index, data });
   }
-  return assemble(sections, view.getUint16(18, true));
+  return assemble(sections, view.getUint16(18, true), view.getUint16(6, true));
 }

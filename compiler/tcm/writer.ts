@@ -102,12 +102,14 @@ export function writeModel(spec: ModelSpec): Uint8Array {
     if (layer.macro) add(F.TAG.gains, bytesOf(layer.macro.gains), i);
   });
   add(F.TAG.provenance, encodeUtf8(JSON.stringify(spec.provenance)));
-  return assemble(sections, spec.layers.length);
+  // 1.1 only where needed, so files without conv2d stay byte-identical 1.0 files.
+  const minor = spec.layers.some((l) => l.kind === 'conv2d') ? F.VERSION_MINOR : F.VERSION_MINOR_BASE;
+  return assemble(sections, spec.layers.length, minor);
 }
 
 /** Lays sections out in the given order (each 8-aligned after the table), writes the header and
  * the table, and seals the CRC. */
-export function assemble(sections: PendingSection[], layerCount: number): Uint8Array {
+export function assemble(sections: PendingSection[], layerCount: number, versionMinor: number): Uint8Array {
   const align = (n: number) => Math.ceil(n / F.SECTION_ALIGN) * F.SECTION_ALIGN;
   const tableEnd = F.HEADER_BYTES + sections.length * F.SECTION_ENTRY_BYTES;
   let offset = align(tableEnd);
@@ -121,8 +123,7 @@ export function assemble(sections: PendingSection[], layerCount: number): Uint8A
   const view = new DataView(out.buffer);
   view.setUint32(0, F.MAGIC, true);
   view.setUint16(4, F.VERSION_MAJOR, true);
-  // 1.1 only where needed, so files without conv2d stay byte-identical 1.0 files.
-  view.setUint16(6, spec.layers.some((l) => l.kind === 'conv2d') ? F.VERSION_MINOR : F.VERSION_MINOR_BASE, true);
+  view.setUint16(6, versionMinor, true);
   view.setUint32(8, fileBytes, true);
   view.setUint16(16, sections.length, true);
   view.setUint16(18, layerCount, true);
