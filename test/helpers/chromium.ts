@@ -4,12 +4,13 @@
  * download); playwright-core drives it. The first call unpacks them once per package version into
  * node_modules/.cache (about 7 s); later runs reuse that copy.
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createBrotliDecompress } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -19,22 +20,17 @@ const packageVersion: string = JSON.parse(readFileSync(join(packageDir, 'package
 const cacheDir = fileURLToPath(new URL(`../../node_modules/.cache/tempo-cim-chromium/${packageVersion}`, import.meta.url));
 
 /** bin/chromium.br is the brotli-packed executable; the *.tar.br are brotli-packed tar archives
- * (the SwiftShader GL libraries sit beside the executable, fonts and al2023 in their own folders). */
+ * (the SwiftShader GL libraries sit beside the executable, fonts and al2023 in their own folders).
+ * Archives are decompressed to a file first: tar may stop reading at its end-of-archive marker,
+ * which would cut a pipe into it short. */
 async function unpack(file: string, into: string): Promise<void> {
-  const source = createReadStream(join(packageDir, 'bin', file));
-  if (!file.endsWith('.tar.br')) {
-    await pipeline(source, createBrotliDecompress(), createWriteStream(join(into, file.replace(/\.br$/, '')), { mode: 0o755 }));
-    return;
-  }
+  const plain = join(into, file.replace(/\.br$/, ''));
+  await pipeline(createReadStream(join(packageDir, 'bin', file)), createBrotliDecompress(), createWriteStream(plain, { mode: 0o755 }));
+  if (!file.endsWith('.tar.br')) return;
   const dir = file === 'swiftshader.tar.br' ? into : join(into, file.replace(/\.tar\.br$/, ''));
   mkdirSync(dir, { recursive: true });
-  const tar = spawn('tar', ['-x', '--no-same-owner', '-C', dir], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((resolve, reject) => {
-    tar.on('error', reject);
-    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code} unpacking ${file}`))));
-  });
-  await pipeline(source, createBrotliDecompress(), tar.stdin);
-  await exited;
+  await promisify(execFile)('tar', ['-x', '--no-same-owner', '-f', plain, '-C', dir]);
+  rmSync(plain);
 }
 
 /** Unpacks into a private folder, then renames it into place: a run killed midway or a second
