@@ -5,7 +5,7 @@
  */
 import { CLIP_HARMFUL, CLIP_HARMLESS, forwardSample } from './forward.ts';
 import { axpy32, dot } from './kernels.ts';
-import { type Net, type Stats, inputOffset } from './net.ts';
+import { type Net, type Stats, inputOffset, positionsOf } from './net.ts';
 
 /** A training pass: the Net plus what it accumulates into and the trainer's per-neuron stall flags. */
 export interface TrainPass extends Net {
@@ -30,7 +30,14 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const out = L.outChannels;
   const rows = L.rows;
   const last = l === cfg.layers.length - 1;
-  const { dOut: { [l]: dOut }, z: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P } } = ws;
+  const { mapDOut: { [l]: dOut }, mapZ: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P }, window: { [l]: window } } = ws;
+  const winner = ws.winner[l];
+  if (winner) {
+    // Max pooling: each pooled output's gradient goes to its winning position (forward.ts poolLayer).
+    const pooled = ws.dOut[l];
+    dOut.fill(0);
+    for (let i = 0; i < pooled.length; i++) dOut[winner[i]] = pooled[i];
+  }
   const { w: { [l]: wo }, c: { [l]: co }, tau: { [l]: to } } = layout;
   const zPrev = l > 0 ? ws.z[l - 1] : null;
   if (dx) dx.fill(0);
@@ -43,7 +50,8 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const pen = cfg.stallPenalty;
   const cpen = cfg.clipPenalty;
   const leak = ws.leak ? ws.leak[l] : null;
-  for (let t = 0; t < L.outFrames; t++) {
+  const positions = positionsOf(L);
+  for (let t = 0; t < positions; t++) {
     const zo = t * out;
     const pb = t * G * out;
     let any = false;
@@ -100,15 +108,17 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
     if (!any) continue;
     const base = inputOffset(L, t);
     for (let r = 0; r < rows; r++) {
-      const a = x[base + r];
+      const i = window ? window[t * rows + r] : base + r;
+      if (i < 0) continue;
+      const a = x[i];
       const go = G === 1 ? 0 : Math.floor(r / R) * out;
       const ro = wo + r * out;
       if (a !== 0) axpy32(grad, ro, leak ? leak.activity[a] : a, dq, go, out);
       if (dx) {
         // Only inputs whose own straight-through gate is open use their gradient (the previous
         // layer zeroes the rest), so skip the dot product for them: same result, less work.
-        const zp = zPrev![base + r];
-        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[base + r] += dot(params, ro, dq, go, out) * (leak ? leak.slope[a] : 1);
+        const zp = zPrev![i];
+        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[i] += dot(params, ro, dq, go, out) * (leak ? leak.slope[a] : 1);
       }
     }
   }
@@ -161,13 +171,13 @@ function countActivity(pass: TrainPass): void {
     if (cfg.mode === 'split') {
       const G = pass.qs[l].groups;
       const clip = ws.clip[l];
-      for (let i = 0; i < L.outFrames * G; i++) {
+      for (let i = 0; i < positionsOf(L) * G; i++) {
         for (let j = 0; j < out; j++) {
           const c = clip[i * out + j];
           if (c === CLIP_HARMFUL || c === -CLIP_HARMFUL) stats.clipped[no + j]++;
         }
       }
-      for (let j = 0; j < out; j++) stats.partialsSeen[no + j] += L.outFrames * G;
+      for (let j = 0; j < out; j++) stats.partialsSeen[no + j] += positionsOf(L) * G;
     }
   }
 }

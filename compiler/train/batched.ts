@@ -9,7 +9,7 @@ import type { Net } from './net.ts';
 
 /** Whether layer 0 can use the batched kernels (a dense first layer: one output position). */
 export function batchedFirstLayer(net: Pick<Net, 'cfg'>): boolean {
-  return net.cfg.layers[0].outFrames === 1;
+  return net.cfg.layers[0].outFrames === 1 && !net.cfg.layers[0].grid;
 }
 
 /** Partials (groups x out per sample) of the first layer for `count` samples X (count x rows codes); float mode: z with the bias. */

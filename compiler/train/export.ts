@@ -40,6 +40,7 @@ export function exportLayers(cfg: NetConfig, layout: ParamLayout, params: Float3
       weights,
       thresholds: Int32Array.from(q.theta),
       biases: Int32Array.from(q.bias),
+      ...(L.grid ? { grid: { inHeight: L.grid.inHeight, inWidth: L.grid.inWidth, padding: L.grid.padding, pool: L.grid.pool } } : {}),
     };
     if (cfg.mode === 'split') {
       const G = groupCount(cfg, L);
@@ -73,7 +74,7 @@ export function withMacro(spec: ModelSpec, chargeBound: number, groupRows = 128)
   return {
     ...spec,
     layers: spec.layers.map((layer) => {
-      const rows = layer.kernel * layer.inChannels;
+      const rows = layer.kernel * (layer.kind === 'conv2d' ? layer.kernel : 1) * layer.inChannels;
       if (layer.macro) return { ...layer, macro: { ...layer.macro, chargeBound } };
       const groups = Math.ceil(rows / groupRows);
       return { ...layer, macro: { groupRows: Math.min(groupRows, rows), chargeBound, gains: new Int8Array(groups * layer.outChannels) } };

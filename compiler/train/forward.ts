@@ -6,7 +6,7 @@
  * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
  */
 import { axpy64 } from './kernels.ts';
-import { type Net, inputOffset } from './net.ts';
+import { type Net, inputOffset, positionsOf } from './net.ts';
 
 /**
  * Clip codes of the merge, per (position, group, neuron) in ws.clip: 0 = the gained partial was
@@ -72,8 +72,9 @@ export function floatLayer(net: Net, l: number, x: Float32Array, pre: Float64Arr
   const last = l === cfg.layers.length - 1;
   const wo = layout.w[l];
   const co = layout.c[l];
-  const { act: { [l]: act }, z: { [l]: zb }, partials: { [l]: P } } = ws;
-  for (let t = 0; t < L.outFrames; t++) {
+  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, window: { [l]: window } } = ws;
+  const positions = positionsOf(L);
+  for (let t = 0; t < positions; t++) {
     const base = inputOffset(L, t);
     const po = t * out;
     if (pre) {
@@ -81,7 +82,9 @@ export function floatLayer(net: Net, l: number, x: Float32Array, pre: Float64Arr
     } else {
       for (let j = 0; j < out; j++) P[po + j] = params[co + j];
       for (let r = 0; r < L.rows; r++) {
-        const a = x[base + r];
+        const i = window ? window[t * L.rows + r] : base + r;
+        if (i < 0) continue;
+        const a = x[i];
         if (a === 0) continue;
         axpy64(P, po, a, params, wo + r * out, out);
       }
@@ -90,6 +93,46 @@ export function floatLayer(net: Net, l: number, x: Float32Array, pre: Float64Arr
       const z = P[po + j];
       zb[po + j] = z;
       act[po + j] = last ? z : z > 0 ? z : 0;
+    }
+  }
+  if (ws.winner[l]) poolLayer(net, l);
+}
+
+/**
+ * Spike-time max pooling of layer l's map (ws.mapAct / mapZ) into ws.act / ws.z: each q x q
+ * window gives its largest output, as runtime/grid.ts poolCodes (the largest code = the earliest
+ * spike). The winner, whose z the next layer's gate reads and to which backward routes the
+ * gradient, is the position of the largest z, the first on ties: a code is floor(z) clamped (float
+ * mode: ReLU), so the winner's output is the window's largest, the value the runtime keeps.
+ */
+function poolLayer(net: Net, l: number): void {
+  const L = net.cfg.layers[l];
+  const { convHeight, convWidth, pool: q } = L.grid!;
+  const m = L.outChannels;
+  const { mapAct: { [l]: mapAct }, mapZ: { [l]: mapZ }, act: { [l]: act }, z: { [l]: zb } } = net.ws;
+  const winner = net.ws.winner[l]!;
+  const outWidth = Math.floor(convWidth / q);
+  const outHeight = Math.floor(convHeight / q);
+  for (let py = 0; py < outHeight; py++) {
+    for (let px = 0; px < outWidth; px++) {
+      const dest = (py * outWidth + px) * m;
+      for (let j = 0; j < m; j++) {
+        let best = -1;
+        let bz = -Infinity;
+        for (let dy = 0; dy < q; dy++) {
+          const row = ((py * q + dy) * convWidth + px * q) * m + j;
+          for (let dx = 0; dx < q; dx++) {
+            const i = row + dx * m;
+            if (mapZ[i] > bz) {
+              bz = mapZ[i];
+              best = i;
+            }
+          }
+        }
+        act[dest + j] = mapAct[best];
+        zb[dest + j] = bz;
+        winner[dest + j] = best;
+      }
     }
   }
 }
@@ -101,13 +144,14 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const L = cfg.layers[l];
   const out = L.outChannels;
   const last = l === cfg.layers.length - 1;
-  const { act: { [l]: act }, z: { [l]: zb }, partials: { [l]: P }, clip: { [l]: clip } } = ws;
+  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, clip: { [l]: clip }, window: { [l]: window } } = ws;
   const G = q.groups;
   const R = q.groupRows;
   const amax = (1 << cfg.actBits) - 1;
   const merged = G > 1 || cfg.mode === 'split';
   const activity = ws.leak ? ws.leak[l].activity : null;
-  for (let t = 0; t < L.outFrames; t++) {
+  const positions = positionsOf(L);
+  for (let t = 0; t < positions; t++) {
     const base = inputOffset(L, t);
     const pb = t * G * out;
     if (pre) {
@@ -115,7 +159,9 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     } else {
       P.fill(0, pb, pb + G * out);
       for (let r = 0; r < L.rows; r++) {
-        const a = x[base + r];
+        const i = window ? window[t * L.rows + r] : base + r;
+        if (i < 0) continue;
+        const a = x[i];
         if (a === 0) continue;
         axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), activity ? activity[a] : a, q.Wq, r * out, out);
       }
@@ -146,6 +192,7 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
       }
     }
   }
+  if (ws.winner[l]) poolLayer(net, l);
 }
 
 /** Forward of layer l for one sample (input x -> ws.act[l]); `pre`: partials already accumulated (batched first layer). */

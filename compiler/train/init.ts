@@ -6,7 +6,7 @@
  * computed by the training forward pass itself (float mode: the ReLU of the normalized pre-activations).
  */
 import { floatLayer, forwardLayers } from './forward.ts';
-import { type Net, type NetConfig, type ParamLayout, initParams, inputOffset, newQLayer, newWorkspace, quantizeLayer } from './net.ts';
+import { type Net, type NetConfig, type ParamLayout, initParams, inputOffset, newQLayer, newWorkspace, positionsOf, quantizeLayer } from './net.ts';
 import { Rng } from '../util/prng.ts';
 
 /** Samples the init looks at: the first `INIT_SAMPLES` of a seeded shuffle of the training set. */
@@ -32,7 +32,9 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
   for (let l = 0; l < nl; l++) {
     const L = cfg.layers[l];
     const out = L.outChannels;
-    const F = L.outFrames;
+    // Statistics over the crossbar's positions (conv2d: the map before pooling).
+    const F = positionsOf(L);
+    const window = net.ws.window[l];
     const wo = layout.w[l];
     // Under leak each input code contributes its activity (leak.ts), to the statistics as to the forward pass.
     const activity = net.ws.leak ? net.ws.leak[l].activity : null;
@@ -40,14 +42,19 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
     let sq = 0;
     let nIn = 0;
     for (const x of effective) {
-      for (let t = 0; t < F; t++) for (let r = 0, b = inputOffset(L, t); r < L.rows; r++) sq += x[b + r] * x[b + r];
+      for (let t = 0; t < F; t++) {
+        for (let r = 0, b = inputOffset(L, t); r < L.rows; r++) {
+          const i = window ? window[t * L.rows + r] : b + r;
+          if (i >= 0) sq += x[i] * x[i];
+        }
+      }
       nIn += F * L.rows;
     }
     rmsIn.push(Math.sqrt(sq / Math.max(1, nIn)) || 1);
     // Pre-activations of the latent weights (biases are 0 at init).
     const u = effective.map((x) => {
       floatLayer(net, l, x, null);
-      return Float64Array.from(net.ws.z[l]);
+      return Float64Array.from(net.ws.mapZ[l]);
     });
     let s2 = 0;
     for (const z of u) for (let i = 0; i < z.length; i++) s2 += z[i] * z[i];
@@ -63,7 +70,13 @@ function initFromData(cfg: NetConfig, layout: ParamLayout, params: Float32Array,
       params[layout.tau[l] + j] = Math.log(T);
     }
     if (last) break;
-    if (cfg.mode === 'float') {
+    if (cfg.mode === 'float' && net.ws.winner[l]) {
+      // Pooled: the next layer reads the pooled ReLU outputs of the rescaled weights.
+      inputs = effective.map((x) => {
+        floatLayer(net, l, x, null);
+        return Float32Array.from(net.ws.act[l]);
+      });
+    } else if (cfg.mode === 'float') {
       inputs = u.map((z) => Float32Array.from(z, (v) => (v > 0 ? v : 0)));
     } else {
       quantizeLayer(cfg, layout, params, l, net.qs[l]);
@@ -81,12 +94,16 @@ function largestGroupPartial(net: Net, l: number, j: number, inputs: Float32Arra
   const wo = layout.w[l];
   const G = Math.ceil(L.rows / cfg.groupRows);
   let m = 0;
+  const window = net.ws.window[l];
   for (const x of inputs) {
-    for (let t = 0; t < L.outFrames; t++) {
+    for (let t = 0; t < positionsOf(L); t++) {
       const base = inputOffset(L, t);
       for (let g = 0; g < G; g++) {
         let p = 0;
-        for (let r = g * cfg.groupRows; r < Math.min(L.rows, (g + 1) * cfg.groupRows); r++) p += x[base + r] * params[wo + r * out + j];
+        for (let r = g * cfg.groupRows; r < Math.min(L.rows, (g + 1) * cfg.groupRows); r++) {
+          const i = window ? window[t * L.rows + r] : base + r;
+          if (i >= 0) p += x[i] * params[wo + r * out + j];
+        }
         m = Math.max(m, Math.abs(p));
       }
     }

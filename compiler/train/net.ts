@@ -17,17 +17,26 @@
  * passes are forward.ts, backward.ts and batched.ts (dense first layer over a whole shard).
  */
 import { LIMITS } from '../../runtime/format.ts';
-import type { LayerSpec } from '../tcm/spec.ts';
+import type { GridSpec, LayerSpec } from '../tcm/spec.ts';
 import type { Rng } from '../util/prng.ts';
 import type { TrainNoise } from './cell-noise.ts';
 import { type LeakTables, leakTables } from './leak.ts';
 
 export type TrainMode = 'float' | 'qat' | 'split';
 
+/** conv2d geometry: the exported GridSpec plus the conv map's size before pooling. */
+export interface GridShape extends GridSpec {
+  convHeight: number;
+  convWidth: number;
+}
+
 /** A layer's geometry: the LayerSpec fields it exports to, plus what follows from them. */
 export interface LayerShape extends Pick<LayerSpec, 'kind' | 'inFrames' | 'inChannels' | 'kernel' | 'stride' | 'outChannels'> {
+  /** Output positions after pooling (what the next layer reads). */
   outFrames: number;
   rows: number;
+  /** conv2d only. */
+  grid?: GridShape;
 }
 
 /** The quantization and split-train settings the training graph shares with the trainer's options. */
@@ -66,6 +75,51 @@ export function conv1dShape(inFrames: number, inChannels: number, kernel: number
   const outFrames = Math.floor((inFrames - kernel) / stride) + 1;
   if (outFrames < 1) throw new Error(`conv1d: kernel ${kernel} longer than ${inFrames} input frames`);
   return { kind: 'conv1d', inFrames, inChannels, kernel, stride, outChannels, outFrames, rows: kernel * inChannels };
+}
+
+/**
+ * conv2d over an inHeight x inWidth x inChannels code image (position-major), square kernel, zero
+ * padding on each side, then q x q spike-time max pooling (pool 1 = none): runtime/grid.ts.
+ */
+export function conv2dShape(inHeight: number, inWidth: number, inChannels: number, kernel: number, stride: number, padding: number, pool: number, outChannels: number): LayerShape {
+  if (padding >= kernel) throw new Error(`conv2d: padding ${padding} must be below the kernel ${kernel}`);
+  const convHeight = Math.floor((inHeight + 2 * padding - kernel) / stride) + 1;
+  const convWidth = Math.floor((inWidth + 2 * padding - kernel) / stride) + 1;
+  if (convHeight < 1 || convWidth < 1) throw new Error(`conv2d: kernel ${kernel} larger than the ${inHeight}x${inWidth} input (padding ${padding})`);
+  if (convHeight < pool || convWidth < pool) throw new Error(`conv2d: pooling ${pool}x${pool} over a ${convHeight}x${convWidth} map`);
+  const outFrames = Math.floor(convHeight / pool) * Math.floor(convWidth / pool);
+  return { kind: 'conv2d', inFrames: inHeight * inWidth, inChannels, kernel, stride, outChannels, outFrames, rows: kernel * kernel * inChannels, grid: { inHeight, inWidth, padding, pool, convHeight, convWidth } };
+}
+
+/** Output positions the crossbar computes (the conv map before pooling; = outFrames without pooling). */
+export function positionsOf(L: LayerShape): number {
+  return L.grid ? L.grid.convHeight * L.grid.convWidth : L.outFrames;
+}
+
+/**
+ * conv2d: input index of row r of position t's window at [t * rows + r], -1 where the window
+ * overhangs the image (zero padding); the row order of runtime/grid.ts gatherPatch. Null for the
+ * kinds whose window is one contiguous run (inputOffset).
+ */
+export function windowIndex(L: LayerShape): Int32Array | null {
+  const grid = L.grid;
+  if (!grid) return null;
+  const { kernel: k, inChannels: C, stride, rows } = L;
+  const index = new Int32Array(positionsOf(L) * rows);
+  for (let oy = 0; oy < grid.convHeight; oy++) {
+    for (let ox = 0; ox < grid.convWidth; ox++) {
+      const at = (oy * grid.convWidth + ox) * rows;
+      for (let dy = 0; dy < k; dy++) {
+        for (let dx = 0; dx < k; dx++) {
+          const y = oy * stride - grid.padding + dy;
+          const x = ox * stride - grid.padding + dx;
+          const inside = y >= 0 && y < grid.inHeight && x >= 0 && x < grid.inWidth;
+          for (let c = 0; c < C; c++) index[at + (dy * k + dx) * C + c] = inside ? (y * grid.inWidth + x) * C + c : -1;
+        }
+      }
+    }
+  }
+  return index;
 }
 
 /**
@@ -226,22 +280,40 @@ export interface Workspace {
   probs: Float64Array;
   /** Per layer: what each input code contributes under the leak, and its slope (null: no leak, a code contributes itself). */
   leak: LeakTables[] | null;
+  /** Per layer: conv2d window index (windowIndex), null for contiguous windows. */
+  window: (Int32Array | null)[];
+  /**
+   * Per layer, over the crossbar's positions before pooling: output, z and dOut (the same arrays as
+   * act / z / dOut when the layer does not pool), and per pooled output the conv map index of its
+   * winner (null without pooling).
+   */
+  mapAct: Float32Array[];
+  mapZ: Float64Array[];
+  mapDOut: Float32Array[];
+  winner: (Int32Array | null)[];
 }
 
 export function newWorkspace(cfg: NetConfig): Workspace {
   const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
     ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
     : null;
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak };
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], mapAct: [], mapZ: [], mapDOut: [], winner: [] };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;
+    const P = positionsOf(L);
     ws.act.push(new Float32Array(n));
     ws.z.push(new Float64Array(n));
-    ws.partials.push(new Float64Array(L.outFrames * G * L.outChannels));
-    ws.clip.push(new Int8Array(L.outFrames * G * L.outChannels));
+    ws.partials.push(new Float64Array(P * G * L.outChannels));
+    ws.clip.push(new Int8Array(P * G * L.outChannels));
     ws.dOut.push(new Float32Array(n));
     ws.dq.push(new Float64Array(G * L.outChannels));
+    ws.window.push(windowIndex(L));
+    const pooled = L.grid !== undefined && L.grid.pool > 1;
+    ws.mapAct.push(pooled ? new Float32Array(P * L.outChannels) : ws.act[ws.act.length - 1]);
+    ws.mapZ.push(pooled ? new Float64Array(P * L.outChannels) : ws.z[ws.z.length - 1]);
+    ws.mapDOut.push(pooled ? new Float32Array(P * L.outChannels) : ws.dOut[ws.dOut.length - 1]);
+    ws.winner.push(pooled ? new Int32Array(n) : null);
   }
   return ws;
 }
