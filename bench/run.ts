@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from '../compiler/cli/args.ts';
+import { parseArgs } from '../compiler/util/args.ts';
 import { loadMnist, subset } from '../compiler/data/mnist.ts';
 import { testInputsFor } from '../compiler/profile/test-inputs.ts';
 import { ensureBenchDeps } from './ensure-deps.ts';

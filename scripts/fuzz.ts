@@ -8,7 +8,7 @@
  */
 import { fuzzOnce, newTally, verdict } from '../compiler/fuzz/run-node.ts';
 import { mutateModel } from '../compiler/fuzz/mutate.ts';
-import { CliError, parseArgs } from '../compiler/cli/args.ts';
+import { CliError, parseArgs } from '../compiler/util/args.ts';
 import { writeModel } from '../compiler/tcm/writer.ts';
 import { Rng } from '../compiler/util/prng.ts';
 import { Progress } from '../compiler/util/progress.ts';

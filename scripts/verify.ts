@@ -4,7 +4,7 @@
  * fails on any difference in class or scores.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from '../compiler/cli/args.ts';
+import { parseArgs } from '../compiler/util/args.ts';
 import { readModelFile } from '../compiler/tcm/read.ts';
 import { loadMnist } from '../compiler/data/mnist.ts';
 import { Progress } from '../compiler/util/progress.ts';

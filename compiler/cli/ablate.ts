@@ -2,7 +2,7 @@
  * `tempo-cim ablate`: runs the split-train-merged-inference ablation (compiler/pipelines/ablation.ts)
  * and writes its Markdown table (and optionally JSON).
  */
-import { CliError, parseArgs, parseIntList } from './args.ts';
+import { CliError, parseArgs, parseIntList } from '../util/args.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
 import { runAblation } from '../pipelines/ablation.ts';

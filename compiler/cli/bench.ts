@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CliError } from './args.ts';
+import { CliError } from '../util/args.ts';
 
 export const summary = 'benchmarks against TensorFlow.js and onnxruntime-node (installs bench/ deps on first use)';
 export const usage = `

@@ -1,5 +1,5 @@
 /** `tempo-cim build`: generate a Moddable project for a board (see compiler/deploy/project.ts). */
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { APP_NAMES, isAppName } from '../deploy/apps.ts';
 import { formatBudget } from '../deploy/budget.ts';
 import { listDevices } from '../deploy/devices.ts';

@@ -1,5 +1,5 @@
 /** `tempo-cim data keywords`: writes the synthetic keyword set (Speech Commands layout) with eSpeak NG and GnuSpeech. */
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { generateKeywordSet } from '../audio/synth-keywords.ts';
 import { ENGINES, type EngineName } from '../audio/synth-voices.ts';
 

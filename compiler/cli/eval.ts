@@ -1,5 +1,5 @@
 /** `tempo-cim eval`: runs a .tcm on the MNIST test set or a keyword test split with the runtime (Node or real XS). */
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { type EvalReport, evaluateCodes, evaluateModel } from '../train/evaluate.ts';
 import { readModelFile } from '../tcm/read.ts';

@@ -2,7 +2,7 @@
 import { readProvenance, scratchBytesFor, type Layer, type Model } from '../../runtime/index.ts';
 import { deviceModelBytes } from '../tcm/device-file.ts';
 import { readModelFile } from '../tcm/read.ts';
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { layerShape } from '../tcm/shape.ts';
 
 export const summary = 'print a model\'s header, layers, sizes and labels';

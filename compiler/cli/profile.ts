@@ -7,7 +7,7 @@ import { macroProfile } from '../profile/macro.ts';
 import { formatMacroProfile, formatSideBySide } from '../profile/macro-format.ts';
 import { profileModel } from '../profile/profile.ts';
 import { testInputsFor } from '../profile/test-inputs.ts';
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'flash, RAM and XS compute per inference on a board; arrays, latency, energy and area on a CIM macro';

@@ -8,7 +8,7 @@ import { deviceSection } from '../profile/device-section.ts';
 import { profileModel } from '../profile/profile.ts';
 import { renderReport } from '../report/html.ts';
 import { buildReportData } from '../report/report-data.ts';
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { readModelFile } from '../tcm/read.ts';
 
 export const summary = 'write a self-contained HTML report: training curves, confusion, spike raster, stall, ops, profile';

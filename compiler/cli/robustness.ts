@@ -1,5 +1,5 @@
 /** `tempo-cim robustness model.tcm`: accuracy of simulated macro chips with RRAM variation and stuck cells. */
-import { CliError, fractionOption, intOption, parseArgs } from './args.ts';
+import { CliError, fractionOption, intOption, parseArgs } from '../util/args.ts';
 import { readModelFile } from '../tcm/read.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { loadMacroDevice } from '../macro/device.ts';

@@ -1,5 +1,5 @@
 /** `tempo-cim run`: classifies one image file (PNG or PGM) or one WAV clip (keyword model) with a .tcm model. */
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { loadImageFile } from '../data/image.ts';
 import { readWav16k } from '../audio/wav.ts';
 import { createNetwork, encodeImage } from '../../runtime/index.ts';

@@ -1,5 +1,5 @@
 /** `tempo-cim sim`: run a generated project's app in real XS on this machine (see compiler/deploy/sim/run.ts). */
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { simulate } from '../deploy/sim/run.ts';
 
 export const summary = 'run a generated Moddable project in real XS on this machine';

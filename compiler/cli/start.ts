@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, parseArgs } from './args.ts';
+import { CliError, parseArgs } from '../util/args.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { evaluateModel } from '../train/evaluate.ts';

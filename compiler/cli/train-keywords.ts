@@ -2,7 +2,7 @@
  * `tempo-cim train --dataset keywords`: the keywords pipeline (compiler/pipelines/keywords.ts)
  * from command-line options.
  */
-import { CliError, intOption, parseIntList } from './args.ts';
+import { CliError, intOption, parseIntList } from '../util/args.ts';
 import { defaultWaveAugment } from '../audio/augment-wave.ts';
 import { type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
 import { defaultKeywordArchitecture, keywordTrainDefaults } from '../train/keywords.ts';

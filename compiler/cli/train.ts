@@ -1,5 +1,5 @@
 /** `tempo-cim train`: trains a digits classifier with the quantized spiking forward and writes a .tcm. */
-import { CliError, fractionOption, intOption, parseArgs, parseIntList, realOption } from './args.ts';
+import { CliError, fractionOption, intOption, parseArgs, parseIntList, realOption } from '../util/args.ts';
 import { loadMnist, subset } from '../data/mnist.ts';
 import { type DigitsResult, trainDigits } from '../pipelines/digits.ts';
 import { defaultTrainOptions, type TrainOptions } from '../train/trainer.ts';

@@ -1,3 +1,4 @@
+// Command-line option parsing shared by the CLI and the scripts (bench, fuzz, verify).
 /** Minimal, strict option parsing shared by the commands: unknown options are user errors. */
 import { UserError } from '../errors.ts';
 
