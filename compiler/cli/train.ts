@@ -4,6 +4,7 @@ import { loadMnist, subset } from '../data/mnist.ts';
 import { type DigitsResult, trainDigits } from '../pipelines/digits.ts';
 import { defaultTrainOptions, type TrainOptions } from '../train/trainer.ts';
 import type { TrainMode } from '../train/net.ts';
+import { type ConvLayerChoice, type Padding, imageLayers } from '../train/image-layers.ts';
 import { loadMacroDevice } from '../macro/device.ts';
 import { isIdeal } from '../macro/cells.ts';
 import { LIMITS } from '../../runtime/format.ts';
@@ -32,6 +33,11 @@ Options:
                         Speech Commands v2 or \`tempo-cim data keywords --out DIR\`
   --input 28|14         input resolution (14 = 2x2 box-pooled), default 28
   --hidden LIST         hidden layer sizes, e.g. 256 or 512,256 (default 256)
+  --conv LIST           conv2d layers before the hidden ones, each CHANNELScKERNEL (stride 1),
+                        e.g. 8c5,16c3; each is followed by spike-time max pooling (--pool)
+  --pool Q              max pooling Q x Q after each conv layer (default 2; 1 = none)
+  --padding same|valid  zero padding of the conv layers: same ((kernel - 1) / 2 per side, the
+                        default) or valid (none)
   --epochs N            epochs (default 30)
   --seed S              random seed (default 1); same seed -> byte-identical model
   --out FILE            output model (default model.tcm)
@@ -113,6 +119,8 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
     opts.chargeBound = chargeBound;
   }
   if (o.hidden !== undefined) opts.hidden = parseIntList(String(o.hidden), 'hidden');
+  const layers = convLayers(o, input, opts.hidden ?? defaultTrainOptions.hidden, mode);
+  if (layers) opts.layers = layers;
   // Numeric options: [flag, TrainOptions field, integer?, min, max] (--lr is checked separately: > 0).
   const numeric: [string, keyof TrainOptions, boolean, number, number][] = [
     ['epochs', 'epochs', true, 1, 10000],
@@ -156,8 +164,32 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
   return { opts, pool: input === 14 ? 2 : 1 };
 }
 
+/** The conv2d stack of --conv / --pool / --padding (null without --conv). */
+function convLayers(o: Record<string, string | number | boolean | undefined>, side: number, hidden: number[], mode: TrainMode) {
+  if (o.conv === undefined) {
+    if (o.pool !== undefined || o.padding !== undefined) throw new CliError('--pool and --padding apply to conv layers (--conv)');
+    return null;
+  }
+  if (o.dataset === 'keywords') throw new CliError('--conv applies to mnist; keyword models take --channels, --kernel and --stride');
+  if (mode === 'float') throw new CliError('--conv trains the integer forward (qat or split); --mode float converts MLPs only');
+  const convs: ConvLayerChoice[] = String(o.conv).split(',').map((item) => {
+    const m = /^(\d+)c(\d+)$/.exec(item.trim());
+    if (!m || +m[1] < 1 || +m[2] < 1) throw new CliError(`--conv expects comma-separated CHANNELScKERNEL items such as 8c5,16c3, got '${item}'`);
+    if (+m[1] > 1024 || +m[2] > LIMITS.maxKernel) throw new CliError(`--conv ${item}: at most 1024 channels and kernel ${LIMITS.maxKernel}`);
+    return { outChannels: +m[1], kernel: +m[2] };
+  });
+  const pool = intOption(o, 'pool', 1, LIMITS.maxPool) ?? 2;
+  const padding = (o.padding as string | undefined) ?? 'same';
+  if (padding !== 'same' && padding !== 'valid') throw new CliError(`--padding must be same or valid, got '${padding}'`);
+  try {
+    return imageLayers(side, convs, pool, padding as Padding, hidden, 10);
+  } catch (e) {
+    throw new CliError(`--conv: ${(e as Error).message}`);
+  }
+}
+
 export const trainSpec = {
-  dataset: 'string', data: 'string', input: 'number', hidden: 'string', epochs: 'number', seed: 'number', out: 'string',
+  dataset: 'string', data: 'string', input: 'number', hidden: 'string', conv: 'string', pool: 'number', padding: 'string', epochs: 'number', seed: 'number', out: 'string',
   macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
   leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',

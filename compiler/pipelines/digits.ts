@@ -54,7 +54,7 @@ export async function trainDigits(job: DigitsJob, log: (s: string) => void): Pro
   const lastEpoch = result.history[result.history.length - 1];
   const provenance = trainingProvenance(result, {
     dataset: 'mnist',
-    shape: { input: `${28 / pool}x${28 / pool}`, hidden: result.options.hidden },
+    shape: { input: `${28 / pool}x${28 / pool}`, hidden: result.options.hidden, ...(cfg.layers.some((L) => L.grid) ? { layers: cfg.layers.map((L) => L.kind) } : {}) },
     defaults: defaultTrainOptions,
     trainSamples: trainSet.count,
     figures: {
