@@ -19,6 +19,13 @@ describe('tempo-cim train arguments', () => {
     [['--dataset', 'keywords', '--data', '/nonexistent', '--mask-freq', '1.5'], /--mask-freq must be an integer/],
     [['--dataset', 'mnist', '--ideal', '--macro'], /--ideal and --macro exclude each other/],
     [['--dataset', 'mnist', '--ideal', '--mode', 'split'], /--ideal trains without the macro/],
+    [['--dataset', 'mnist', '--conv', '8x5'], /--conv expects comma-separated CHANNELScKERNEL items/],
+    [['--dataset', 'mnist', '--conv', '8c5', '--padding', 'full'], /--padding must be same or valid/],
+    [['--dataset', 'mnist', '--pool', '2'], /--pool and --padding apply to conv layers/],
+    [['--dataset', 'mnist', '--conv', '8c5', '--pool', '0'], /--pool must be an integer in \[1, 16\]/],
+    [['--dataset', 'mnist', '--conv', '8c29', '--padding', 'valid'], /conv layer 1 \(8c29\) on a 28x28 input: kernel 29 larger/],
+    [['--dataset', 'mnist', '--input', '14', '--conv', '8c3,8c3,8c3,8c3'], /conv layer 4 \(8c3\) on a 1x1 input: pooling 2x2 over a 1x1 map/],
+    [['--dataset', 'mnist', '--conv', '8c5', '--mode', 'float'], /--conv trains the integer forward/],
   ])('%j: one-line error, exit 2', (args, message) => {
     const result = train(args as string[]);
     expect(result.status).toBe(2);
