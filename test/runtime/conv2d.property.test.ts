@@ -1,30 +1,23 @@
 // Seeded property test over random conv2d models (kernel, stride, padding, fused spike-time
 // pooling, ideal and macro mode, leak): Node, XS (TypeScript kernels) and XS with the native C
 // kernels agree exactly with each other and with the plain reference.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomCodes, randomConv2dModel } from '../../compiler/fuzz/random-model.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
-import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import { referenceForward } from '../helpers/reference.ts';
+import { useXsEngines } from '../helpers/xs-engines.ts';
 
 const MODELS = 150;
 const INPUTS_PER_MODEL = 4;
 
-let xs: XsRuntime;
-let native: XsRuntime;
-beforeAll(async () => {
-  xs = await XsRuntime.start();
-  native = await XsRuntime.start({ native: 'release' });
-});
-afterAll(async () => {
-  await xs?.close();
-  await native?.close();
-});
+const engines = useXsEngines();
 
 describe('conv2d models: Node, XS and native kernels agree with the plain reference', () => {
   it(`${MODELS * INPUTS_PER_MODEL} cases`, async () => {
+    const xs = engines.xs();
+    const native = engines.native();
     const rng = new Rng(20261202);
     const seen = { padded: 0, pooled: 0, strided: 0, macro: 0, leak: 0 };
     for (let m = 0; m < MODELS; m++) {

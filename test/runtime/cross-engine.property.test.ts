@@ -1,30 +1,23 @@
 // Seeded property tests over random models: Node, XS (TypeScript kernels) and XS with the native C
 // kernels agree exactly, and early termination never changes the winner. 1,200 (model, input)
 // cases across shapes, bit widths, leak and mode.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
-import { XsRuntime } from '../../compiler/xs/runtime-host.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import { randomCodes, randomModel } from '../../compiler/fuzz/random-model.ts';
 import { referenceForward } from '../helpers/reference.ts';
+import { useXsEngines } from '../helpers/xs-engines.ts';
 
 const MODELS = 300;
 const INPUTS_PER_MODEL = 4;
 
-let xs: XsRuntime;
-let native: XsRuntime;
-beforeAll(async () => {
-  xs = await XsRuntime.start();
-  native = await XsRuntime.start({ native: 'release' });
-});
-afterAll(async () => {
-  await xs?.close();
-  await native?.close();
-});
+const engines = useXsEngines();
 
 describe('Node, XS and native kernels execute random models identically, and as the plain reference', () => {
   it(`${MODELS * INPUTS_PER_MODEL} cases`, async () => {
+    const xs = engines.xs();
+    const native = engines.native();
     const rng = new Rng(20261126);
     const seen = { leak: 0, macro: 0, conv: 0, stoppedEarly: 0 };
     for (let m = 0; m < MODELS; m++) {
