@@ -25,8 +25,9 @@ export function gatherPatch(layer: Layer, input: Uint8Array, oy: number, ox: num
       continue;
     }
     if (xFrom > 0) patch.fill(0, at, at + xFrom * c);
-    const from = (y * grid.inWidth + x0 + xFrom) * c;
-    patch.set(input.subarray(from, from + (xTo - xFrom) * c), at + xFrom * c);
+    // A plain copy loop: a subarray view per row would allocate during inference.
+    const from = (y * grid.inWidth + x0 + xFrom) * c - (at + xFrom * c);
+    for (let i = at + xFrom * c, end = at + xTo * c; i < end; i++) patch[i] = input[from + i];
     if (xTo < k) patch.fill(0, at + xTo * c, at + rowBytes);
   }
 }
