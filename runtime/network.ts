@@ -121,12 +121,11 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   if (rowBound && kernels) native!.rowBounds(kernels.layers[layers.length - 1].params, last.weights, kernels.layers[layers.length - 1].gains, bytesOf(rowBound));
   else if (rowBound) earlyExitRowBounds(last, rowBound);
 
-
   /** The C twin of runLayer: every position of the layer in one call. */
   function nativeBinding(k: NativeKernels) {
     const empty = new Int8Array(0);
     const opsWords = new Int32Array(OPS_WORDS);
-    return {
+    const binding = {
       work: bytesOf(new Int32Array(workWords)), charge: bytesOf(charge), opsWords, ops: bytesOf(opsWords),
       rowBound: rowBound ? bytesOf(rowBound) : new Uint8Array(0),
       layers: layers.map((layer) => ({
@@ -140,14 +139,7 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         words.fill(0);
         if (layer.grid) {
           // One call per position on its gathered patch (the kernel adds to the op words).
-          const map = layer.grid.pool > 1 ? poolMap : outputs[index];
-          const width = layer.grid.convWidth;
-          for (let p = 0; p < layer.positions; p++) {
-            gatherPatch(layer, input, (p / width) | 0, p % width, patch);
-            k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, patch, 0, 1, 0, map, p * layer.outChannels,
-              this.work, this.charge, this.ops, 0);
-          }
-          if (layer.grid.pool > 1) poolCodes(layer, poolMap, outputs[index]);
+          runGridLayer(index, input, this.position);
         } else {
           const stopped = k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, input, 0, layer.outFrames,
             layer.stride * layer.inChannels, outputs[index], 0, this.work, this.charge, this.ops, early ? 1 : 0);
@@ -162,7 +154,15 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         ops.partials += words[5];
         ops.clippedPartials += words[6];
       },
+      /** One conv2d position on the gathered patch (made once: inference allocates nothing). */
+      position(index: number, map: Uint8Array, mapBase: number): void {
+        const layer = layers[index];
+        const b = binding.layers[index];
+        k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, binding.rowBound, patch, 0, 1, 0, map, mapBase,
+          binding.work, binding.charge, binding.ops, 0);
+      },
     };
+    return binding;
   }
 
   /** All layers in C. The kernel refuses codes above the maximum, so they are scanned only then. */
@@ -176,19 +176,28 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
     for (let index = 1; index < layers.length; index++) k.run(index, outputs[index - 1], early && index === layers.length - 1);
   }
 
+  /**
+   * conv2d: gathers each position's patch into `patch`, lets `position` run it into the conv map
+   * (the layer output, or the pre-pool map), then pools. Shared by the TypeScript and C paths.
+   */
+  function runGridLayer(index: number, input: Uint8Array, position: (index: number, map: Uint8Array, mapBase: number) => void): void {
+    const layer = layers[index];
+    const grid = layer.grid!;
+    const map = grid.pool > 1 ? poolMap : outputs[index];
+    for (let p = 0; p < layer.positions; p++) {
+      gatherPatch(layer, input, (p / grid.convWidth) | 0, p % grid.convWidth, patch);
+      position(index, map, p * layer.outChannels);
+    }
+    if (grid.pool > 1) poolCodes(layer, poolMap, outputs[index]);
+  }
+
   function runLayer(index: number, input: Uint8Array, early: boolean): void {
     const layer = layers[index];
     const ops = layerOps[index];
     const out = outputs[index];
     const m = layer.outChannels;
     if (layer.grid) {
-      const map = layer.grid.pool > 1 ? poolMap : out;
-      const width = layer.grid.convWidth;
-      for (let p = 0; p < layer.positions; p++) {
-        gatherPatch(layer, input, (p / width) | 0, p % width, patch);
-        runPosition(layer, patch, 0, ops, map, p * m);
-      }
-      if (layer.grid.pool > 1) poolCodes(layer, poolMap, out);
+      runGridLayer(index, input, gridPosition);
       return;
     }
     for (let t = 0; t < layer.outFrames; t++) {
@@ -201,6 +210,11 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         runPosition(layer, input, base, ops, out, t * m);
       }
     }
+  }
+
+  /** One conv2d position on the gathered patch (TypeScript kernels). */
+  function gridPosition(index: number, map: Uint8Array, mapBase: number): void {
+    runPosition(layers[index], patch, 0, layerOps[index], map, mapBase);
   }
 
   /** One output position over the input rows at `base`: integrate, merge, fire into out[outBase ..]. */
