@@ -18,7 +18,8 @@ Usage: tempo-cim report MODEL.tcm [--out report.html] [--device esp32] [--macro 
 Writes one HTML file that opens offline (inline SVG and script, no network):
   training curves from the model's provenance (when it records per-epoch history),
   the confusion matrix and per-neuron firing (spike stall) of the integer runtime over test inputs,
-  a spike raster of three test inputs (every layer, time on the x axis),
+  a spike raster of three test inputs (every layer, time on the x axis; conv2d layers also as one
+  map per output channel, before and after spike-time pooling, for the first input),
   per-layer op counts, the device profile (as 'tempo-cim profile'), and the model on a
   compute-in-memory macro: which layer sits on which arrays, energy per layer (estimates).
 

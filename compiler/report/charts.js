@@ -138,7 +138,54 @@
       });
     });
     note(container, 'One latency-coded spike per neuron and layer window: spike time = A - code (strong activations fire first); neurons with code 0 never spike. Windows are laid side by side, input first.');
+    if (data.featureMaps) drawFeatureMaps(container, data.featureMaps);
     return true;
+  }
+
+  // conv2d layers of one input: per output channel, the crossbar's map before spike-time pooling
+  // and the pooled map (the layer's output); darker = earlier spike (larger code), blank = none.
+  function drawFeatureMaps(container, fm) {
+    const raster = data.rasters[fm.sample];
+    fm.layers.forEach((layer) => {
+      const maps = layer.conv ? [['conv', layer.conv], ['pooled', layer.output]] : [['conv', layer.output]];
+      const big = maps[0][1];
+      const cell = Math.max(3, Math.floor(84 / Math.max(big.height, big.width)));
+      // Pooled cells are drawn pool times larger: each covers the window it pooled.
+      const cellOf = (kind) => (kind === 'pooled' ? cell * layer.pool : cell);
+      const blockW = big.width * cell + 12, labelH = 14;
+      const blockH = maps.reduce((h, m) => h + m[1].height * cellOf(m[0]) + labelH, 0) + 8;
+      const perLine = Math.max(1, Math.min(layer.channels, Math.floor(1040 / blockW)));
+      const lines = Math.ceil(layer.channels / perLine);
+      const caption = document.createElement('h3');
+      caption.textContent = 'input #' + fm.sample + (raster && raster.label !== null ? ' (label ' + data.labels[raster.label] + ')' : '') + ': layer ' + layer.layer +
+        ' conv2d feature maps, ' + layer.channels + ' channels, kernel ' + layer.kernel + 'x' + layer.kernel + ', stride ' + layer.stride + ', padding ' + layer.padding +
+        ', ' + big.height + 'x' + big.width + (layer.conv ? ' -> spike-time max pool ' + layer.pool + 'x' + layer.pool + ' -> ' + layer.output.height + 'x' + layer.output.width : '');
+      container.appendChild(caption);
+      const s = svg(container, 'feature-maps', perLine * blockW + 10, lines * blockH + 4);
+      s.setAttribute('data-layer', String(layer.layer));
+      for (let c = 0; c < layer.channels; c++) {
+        const x0 = 4 + (c % perLine) * blockW;
+        let y0 = 2 + Math.floor(c / perLine) * blockH;
+        maps.forEach((pair) => {
+          const kind = pair[0], map = pair[1], size = cellOf(kind);
+          text(s, x0, y0 + 10, (kind === 'conv' ? 'ch ' + c : 'pooled'), { 'font-size': 9 });
+          y0 += labelH;
+          el('rect', { x: x0, y: y0, width: map.width * size, height: map.height * size, fill: '#fafafa', stroke: '#ddd', 'data-map': kind, 'data-channel': c }, s);
+          for (let p = 0; p < map.height * map.width; p++) {
+            const code = map.codes[p * layer.channels + c];
+            if (code === 0) continue;
+            const shade = Math.round(220 - (200 * code) / layer.steps);
+            const r = el('rect', {
+              x: x0 + (p % map.width) * size, y: y0 + Math.floor(p / map.width) * size, width: size, height: size,
+              fill: 'rgb(' + shade + ',' + shade + ',' + shade + ')', 'data-map-spike': kind,
+            }, s);
+            if (size >= 6) el('title', {}, r).textContent = 'channel ' + c + ' (' + Math.floor(p / map.width) + ', ' + (p % map.width) + '): code ' + code + ', spike at t=' + (layer.steps - code);
+          }
+          y0 += map.height * size;
+        });
+      }
+    });
+    note(container, 'Feature maps: one square per position and output channel, darker = earlier spike (larger code), blank = no spike. Spike-time max pooling keeps the earliest spike of each window.');
   }
 
   function drawStall(container) {

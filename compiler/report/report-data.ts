@@ -1,9 +1,11 @@
 /**
  * Everything the HTML report shows, as plain JSON: training history from the model's provenance,
  * the confusion matrix and firing statistics from the runtime over test inputs, spike rasters of a
- * few inputs (every layer's output codes), per-layer op counts and the device profile.
+ * few inputs (every layer's output codes; conv2d layers also as per-channel feature maps of the
+ * first input), per-layer op counts and the device profile.
  */
 import { createNetwork, type Model } from '../../runtime/index.ts';
+import { featureMapsOf, type FeatureMaps } from './feature-maps.ts';
 import type { MacroProfile } from '../profile/macro.ts';
 import type { DeviceSection } from '../profile/device-section.ts';
 import type { Profile, ProfileRun } from '../profile/profile.ts';
@@ -46,6 +48,8 @@ export interface ReportData {
   provenance: Record<string, unknown> | null;
   confusion: { matrix: number[][]; samples: number; accuracy: number } | null;
   rasters: Raster[];
+  /** conv2d layers' per-channel maps for the first raster input (null without conv2d layers). */
+  featureMaps: { sample: number; layers: FeatureMaps[] } | null;
   firing: LayerFiring[];
   profile: Profile;
   /** The model mapped onto a compute-in-memory macro (arrays, energy per layer), when requested. */
@@ -90,6 +94,11 @@ export function rastersOf(model: Model, codes: Uint8Array[], labels: number[] | 
   });
 }
 
+function featureMapsFor(model: Model, codes: Uint8Array[]): ReportData['featureMaps'] {
+  if (codes.length === 0 || !model.layers.some((layer) => layer.grid)) return null;
+  return { sample: 0, layers: featureMapsOf(model, codes[0]) };
+}
+
 export function buildReportData(run: ProfileRun, title: string, macro: MacroProfile | null = null, rasterCount = 3, device?: DeviceSection): ReportData {
   const { model, inputs, sweep, profile } = run;
   const firing: LayerFiring[] = sweep.activity.map((a, k) => ({
@@ -106,6 +115,7 @@ export function buildReportData(run: ProfileRun, title: string, macro: MacroProf
     provenance: profile.provenance,
     confusion: confusionOf(sweep.predictions, inputs.labels ? inputs.labels.slice(0, sweep.samples) : null, model.labels.length),
     rasters: rastersOf(model, inputs.codes, inputs.labels, rasterCount),
+    featureMaps: featureMapsFor(model, inputs.codes),
     firing,
     profile,
     macro,

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticConvDigitsSpec } from '../../bench/synthetic-conv-model.ts';
 import { syntheticDigitsSpec } from '../../bench/synthetic-model.ts';
+import type { ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 
@@ -40,9 +42,8 @@ async function renderedDom(htmlFile: string): Promise<{ dom: string; requests: s
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length;
 
-async function writeReport(history: boolean): Promise<{ html: string; dom: string; requests: string[] }> {
+async function writeReport(history: boolean, spec: ModelSpec = syntheticDigitsSpec({ hidden: [20], seed: 5, calibrationImages: 16 })): Promise<{ html: string; dom: string; requests: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'tcm-report-'));
-  const spec = syntheticDigitsSpec({ hidden: [20], seed: 5, calibrationImages: 16 });
   if (history) {
     spec.provenance = {
       ...spec.provenance,
@@ -95,6 +96,40 @@ describe('tempo-cim report in headless Chromium', () => {
     expect(data.macro.arrays).toBe(15);
     expect(count(dom, /data-array="/g)).toBe(15);
     expect(count(dom, /data-energy="/g)).toBe(4);
+    // An MLP has no feature maps.
+    expect(data.featureMaps).toBeNull();
+    expect(dom).not.toContain('data-chart="feature-maps"');
+  });
+
+  it('shows a conv model\'s feature maps per channel, before and after spike-time pooling', async () => {
+    const { html, dom } = await writeReport(false, syntheticConvDigitsSpec({ channels: 4, kernel: 3, pool: 2, hidden: 12, seed: 5, calibrationImages: 16 }));
+    expect(dom).toMatch(/<body[^>]*data-rendered="ok"/);
+    const data = embeddedData(html);
+    const [maps] = data.featureMaps.layers;
+    expect(data.featureMaps.layers).toHaveLength(1);
+    expect(maps).toMatchObject({ layer: 0, channels: 4, kernel: 3, stride: 1, padding: 1, pool: 2, steps: 15 });
+    expect([maps.conv.height, maps.conv.width, maps.conv.codes.length]).toEqual([14, 14, 14 * 14 * 4]);
+    expect([maps.output.height, maps.output.width]).toEqual([7, 7]);
+    // The pooled maps are the layer's output in the raster, and each pooled code is the largest
+    // (earliest) code of its 2 x 2 window of the map before pooling.
+    expect(maps.output.codes).toEqual(data.rasters[0].layers[1].codes);
+    const pooled = maps.output.codes.map((_: number, i: number) => {
+      const c = i % 4, p = (i - c) / 4, y = Math.floor(p / 7), x = p % 7;
+      let best = 0;
+      for (let dy = 0; dy < 2; dy++) for (let dx = 0; dx < 2; dx++) best = Math.max(best, maps.conv.codes[((2 * y + dy) * 14 + 2 * x + dx) * 4 + c]);
+      return best;
+    });
+    expect(maps.output.codes).toEqual(pooled);
+    const nonZero = (codes: number[]) => codes.filter((c) => c > 0).length;
+    expect(nonZero(maps.conv.codes)).toBeGreaterThan(nonZero(maps.output.codes));
+    expect(nonZero(maps.output.codes)).toBeGreaterThan(0);
+    // One chart for the first input: a framed map per channel before and after pooling, one mark per spike.
+    expect(count(dom, /data-chart="feature-maps"/g)).toBe(1);
+    expect(count(dom, /data-map="conv"/g)).toBe(4);
+    expect(count(dom, /data-map="pooled"/g)).toBe(4);
+    expect(count(dom, /data-map-spike="conv"/g)).toBe(nonZero(maps.conv.codes));
+    expect(count(dom, /data-map-spike="pooled"/g)).toBe(nonZero(maps.output.codes));
+    expect(dom).toContain('conv2d feature maps, 4 channels, kernel 3x3, stride 1, padding 1, 14x14 -&gt; spike-time max pool 2x2 -&gt; 7x7');
   });
 
   it('degrades gracefully when the provenance has no training history', async () => {
