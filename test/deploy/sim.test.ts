@@ -5,13 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 import { buildProject } from '../../compiler/deploy/project.ts';
 import { simulate } from '../../compiler/deploy/sim/run.ts';
-import { evaluateInXs } from '../../compiler/xs/runtime-host.ts';
-import { decodeVectors, UNLABELED } from '../../compiler/deploy/vectors.ts';
-import { Canvas } from '../../manifests/apps/lib/canvas.ts';
 import { Detector } from '../../manifests/apps/lib/detector.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
-import { createNetwork, encodeImage, loadModel } from '../../runtime/index.ts';
+import { createNetwork, loadModel } from '../../runtime/index.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
+import { accuracyLine, expectedTouchLines, nodeRun, xsAccuracy } from './sim-expect.ts';
 import { digitStrokes } from './strokes.ts';
 import { speechLikeClip } from '../audio/speechlike.ts';
 
@@ -19,50 +17,13 @@ const cli = join(import.meta.dirname, '../../bin/tempo-cim.js');
 const root = tempDir('sim');
 const imagePath = imageModel(join(root, 'digits.tcm'), { hidden: 48, seed: 3 });
 
-/** Accuracy the runtime computes in Node over a project's stored vectors. */
-function nodeAccuracy(dir: string): { correct: number; labeled: number } {
-  const model = loadModel(new Uint8Array(readFileSync(join(dir, 'model.tcm'))));
-  const network = createNetwork(model);
-  const vectors = decodeVectors(new Uint8Array(readFileSync(join(dir, 'vectors.bin'))), 'vectors.bin');
-  const codes = new Uint8Array(network.inputLength);
-  let correct = 0;
-  let labeled = 0;
-  vectors.labels.forEach((label, i) => {
-    if (label === UNLABELED || model.input.kind !== 'image') return;
-    encodeImage(model.input, vectors.records.subarray(i * vectors.recordBytes, (i + 1) * vectors.recordBytes), codes);
-    labeled++;
-    if (network.infer(codes).classIndex === label) correct++;
-  });
-  return { correct, labeled };
-}
-
-/** Accuracy `eval --engine xs` computes: the same model bytes and vectors run by the runtime in XS. */
-async function xsAccuracy(dir: string): Promise<{ correct: number; labeled: number }> {
-  const bytes = new Uint8Array(readFileSync(join(dir, 'model.tcm')));
-  const model = loadModel(bytes);
-  const vectors = decodeVectors(new Uint8Array(readFileSync(join(dir, 'vectors.bin'))), 'vectors.bin');
-  const inputs: Uint8Array[] = [];
-  const labels: number[] = [];
-  vectors.labels.forEach((label, i) => {
-    if (label === UNLABELED || model.input.kind !== 'image') return;
-    const codes = new Uint8Array(model.input.channels);
-    encodeImage(model.input, vectors.records.subarray(i * vectors.recordBytes, (i + 1) * vectors.recordBytes), codes);
-    inputs.push(codes);
-    labels.push(label);
-  });
-  const results = await evaluateInXs(bytes, inputs);
-  return { correct: results.filter((r, i) => r.classIndex === labels[i]).length, labeled: labels.length };
-}
-
-const accuracyLine = (output: string) => /accuracy: (\d+)\/(\d+) = [\d.]+%/.exec(output);
-
 describe('tempo-cim sim (real XS)', () => {
   it('digits without a display reports the accuracy the runtime computes on the same vectors', async () => {
     const dir = join(root, 'digits-c3');
     buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'digits', outDir: dir, count: 60 });
     const result = await simulate(dir);
     expect(result.stop).toBe('idle');
-    const { correct, labeled } = nodeAccuracy(dir);
+    const { correct, labeled } = nodeRun(dir);
     expect(labeled).toBe(60);
     expect(accuracyLine(result.output)?.slice(1, 3)).toEqual([String(correct), String(labeled)]);
   });
@@ -87,31 +48,6 @@ describe('tempo-cim sim (real XS)', () => {
     const strokesPath = join(root, 'strokes.json');
     writeFileSync(strokesPath, JSON.stringify(strokes));
 
-    /** What the app prints for `strokes` on a screen: the same canvas, re-centering and network in Node. */
-    function expectedLines(screen: { width: number; height: number }): string[] {
-      const model = loadModel(new Uint8Array(readFileSync(join(dir, 'model.tcm'))));
-      if (model.input.kind !== 'image') throw new Error('image model expected');
-      const { srcWidth, srcHeight } = model.input;
-      const network = createNetwork(model);
-      const canvas = new Canvas(srcWidth, srcHeight, Math.max(srcWidth, srcHeight) / 20);
-      const codes = new Uint8Array(network.inputLength);
-      // The app's layout (whole cells above a 28-pixel status line, centered); touches in whole pixels.
-      const cell = Math.max(1, Math.floor(Math.min(screen.width / srcWidth, (screen.height - 28) / srcHeight)));
-      const left = (screen.width - cell * srcWidth) >> 1;
-      const top = Math.max(0, (screen.height - 28 - cell * srcHeight) >> 1);
-      const x = (u: number) => (Math.round(left + u * cell * srcWidth) - left) / cell;
-      const y = (v: number) => (Math.round(top + v * cell * srcHeight) - top) / cell;
-      return strokes.digits.map((digit) => {
-        canvas.clear();
-        for (const stroke of digit.strokes) {
-          stroke.forEach(([u, v], i) => (i === 0 ? canvas.begin(x(u), y(v)) : canvas.lineTo(x(u), y(v))));
-        }
-        encodeImage(model.input as Parameters<typeof encodeImage>[0], canvas.center(), codes);
-        const result = network.infer(codes);
-        return `digit: ${result.label} (scores ${Array.from(result.scores).join(' ')}; ${result.ops.rowAdds} row adds)`;
-      });
-    }
-
     it.each([
       ['landscape', { width: 320, height: 240 }, '196x196'],
       ['portrait', { width: 240, height: 320 }, '224x224'],
@@ -119,7 +55,7 @@ describe('tempo-cim sim (real XS)', () => {
       const result = await simulate(dir, { strokesPath, screen });
       expect(result.stop).toBe('idle');
       expect(result.output).toContain(`draw a digit on the ${pad} pad (${screen.width}x${screen.height} screen)`);
-      expect(result.output.split('\n').filter((line) => line.startsWith('digit: '))).toEqual(expectedLines(screen));
+      expect(result.output.split('\n').filter((line) => line.startsWith('digit: '))).toEqual(expectedTouchLines(dir, strokes, screen));
       // Moddable's defaults on the ESP32 (32-bit): 1,024 bytes each; the high-water marks stay within.
       const d = result.display;
       expect(d).toMatchObject({ commandListLength: 1024, displayListLength: 1024 });
