@@ -14,7 +14,8 @@ Usage: tempo-cim build MODEL.tcm --device NAME [--app digits|keywords|bench] --o
 Writes a complete Moddable SDK project to DIR: manifest.json, a TypeScript main typed against
 @moddable/typings, the bundled runtime module, the model (a flash data resource opened with
 new Resource("model.tcm")) and the app's data; prints the mcconfig commands that build it.
-Refuses, with exit code 2, a model whose flash or RAM needs exceed the device profile.
+Refuses, with exit code 2, a model whose flash, RAM (scratch + app buffers) or XS slots (network +
+one inference, measured in XS as 'tempo-cim profile' does) exceed the device profile.
 
 Options:
   --device NAME      board profile from devices/: ${listDevices().join(', ')}
@@ -30,9 +31,9 @@ Options:
 `;
 
 /** Names the flag when the model's test vectors cannot come from MNIST. */
-function withVectorsFlag<T>(build: () => T): T {
+async function withVectorsFlag<T>(build: () => Promise<T>): Promise<T> {
   try {
-    return build();
+    return await build();
   } catch (error) {
     if (error instanceof VectorFileNeeded) throw new CliError(`${error.message}: pass --vectors FILE`);
     throw error;
@@ -55,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
     const value = options[name];
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) throw new CliError(`--${name} must be a positive integer`);
   }
-  const record = withVectorsFlag(() => buildProject({
+  const record = await withVectorsFlag(() => buildProject({
     modelPath: positional[0],
     device,
     app,

@@ -1,7 +1,7 @@
 /**
  * `tempo-cim build`: turns a model file into a complete Moddable project for one board and app
  * (manifest.json + fragments, TypeScript main and helpers, the bundled runtime, the model and
- * its data), after checking the model fits the board's flash and RAM budgets.
+ * its data), after checking the model fits the board's flash, RAM and XS slot budgets.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { APP_FRAGMENT, composeManifest, FRONTEND_FRAGMENT, RUNTIME_FRAGMENT, typ
 import { appsDir, frontendBundlePath, frontendTypesPath, isFrontendNativeFile, manifestsDir, nativeDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
 import { ramNeeds } from './ram.ts';
 import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
+import { measureXsNeeds } from './xs-needs.ts';
 
 export interface BuildOptions {
   modelPath: string;
@@ -91,7 +92,7 @@ function checkInput(variant: AppVariant, model: Model): void {
   }
 }
 
-export function buildProject(options: BuildOptions): BuildRecord {
+export async function buildProject(options: BuildOptions): Promise<BuildRecord> {
   const profile: DeviceProfile = loadDevice(options.device);
   const { bytes: fileBytes, model } = readModelFile(options.modelPath);
   // The project carries the device file: the model without its training history.
@@ -112,7 +113,13 @@ export function buildProject(options: BuildOptions): BuildRecord {
   ];
   if (vectors) flash.push({ name: 'vectors.bin', bytes: vectors.length });
   const ram = ramNeeds(model, variant);
-  const budget = checkBudget(profile, flash, ram.scratchBytes, ram.appBufferBytes);
+  const declared = checkBudget(profile, flash, ram.scratchBytes, ram.appBufferBytes);
+  if (declared.problems.length > 0) throw new BudgetError(declared);
+  // Then as `tempo-cim profile`: the larger of the declared and the measured scratch, and the
+  // slots the network and one inference take in XS.
+  const xs = await measureXsNeeds(modelBytes, model);
+  const scratchBytes = Math.max(ram.scratchBytes, xs.networkChunkBytes);
+  const budget = checkBudget(profile, flash, scratchBytes, ram.appBufferBytes, { network: xs.networkSlots, inference: xs.inferenceSlots });
   if (budget.problems.length > 0) throw new BudgetError(budget);
 
   const dir = resolve(options.outDir);

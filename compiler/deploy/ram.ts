@@ -21,5 +21,6 @@ export function ramNeeds(model: Model, variant: AppVariant): RamNeeds {
   const codes = input.frames * input.channels;
   const raw = input.kind === 'image' ? input.srcWidth * input.srcHeight : 0;
   const frontend = input.kind === 'audio' && variant.app === 'keywords' ? frontendBytes(input.frontend) : 0;
-  return { scratchBytes: scratchBytesFor(model), appBufferBytes: variant.bufferBytes(codes, raw) + frontend };
+  // The apps run the native kernels: the scratch createNetwork checks on the device counts their words.
+  return { scratchBytes: scratchBytesFor(model, true), appBufferBytes: variant.bufferBytes(codes, raw) + frontend };
 }

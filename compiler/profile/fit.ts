@@ -31,11 +31,11 @@ export function checkFit(device: DeviceProfile, m: FitInput): Fit {
     [{ name: 'model', bytes: m.modelBytes }, { name: 'runtime module', bytes: m.runtimeBytes }],
     Math.max(m.scratchBytes, m.measuredChunkBytes),
     m.inputCodes,
+    { network: m.networkSlots, inference: m.inferenceSlots },
   );
-  const slotBudget = device.moddable.creation.heap.initial;
+  const slotBudget = budget.slotBudget;
   const slotsUsed = m.networkSlots + m.inferenceSlots;
-  const problems = [...budget.problems];
-  if (slotsUsed > slotBudget) problems.push(`needs ${slotsUsed} XS slots (network ${m.networkSlots} + one inference ${m.inferenceSlots}) but device '${device.name}' has ${slotBudget}`);
+  const problems = budget.problems;
   const flash = { used: budget.flashBytes, budget: budget.flashBudget, fits: budget.flashBytes <= budget.flashBudget };
   const ram = { used: budget.ramBytes, budget: budget.ramBudget, fits: budget.ramBytes <= budget.ramBudget };
   const slots = { used: slotsUsed, budget: slotBudget, fits: slotsUsed <= slotBudget };

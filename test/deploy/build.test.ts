@@ -8,7 +8,9 @@ import { boardPlatformKey } from '../../compiler/deploy/manifest.ts';
 import { buildProject, type BuildRecord } from '../../compiler/deploy/project.ts';
 import { loadValidator, manifestSchemaUrl } from '../../compiler/deploy/schema.ts';
 import { typecheckProjects } from './typecheck.ts';
-import { audioModel, imageModel, tempDir } from './fixtures.ts';
+import { profileModel } from '../../compiler/profile/profile.ts';
+import { loadModel, scratchBytesFor } from '../../runtime/index.ts';
+import { audioModel, convImageModel, imageModel, tempDir } from './fixtures.ts';
 
 /**
  * Which `platforms` entry mcconfig applies for `-p PLATFORM/SUB` (documentation/tools/manifest.md,
@@ -33,11 +35,11 @@ const imagePath = imageModel(join(root, 'digits.tcm'));
 const audioPath = audioModel(join(root, 'keywords.tcm'));
 const projects: { app: string; device: string; dir: string; record: BuildRecord }[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   for (const device of listDevices()) {
     for (const app of APP_NAMES) {
       const dir = join(root, `${app}-${device}`);
-      const record = buildProject({ modelPath: app === 'keywords' ? audioPath : imagePath, device, app, outDir: dir, count: 20 });
+      const record = await buildProject({ modelPath: app === 'keywords' ? audioPath : imagePath, device, app, outDir: dir, count: 20 });
       projects.push({ app, device, dir, record });
     }
   }
@@ -111,9 +113,9 @@ describe('tempo-cim build', () => {
     expect(typecheckProjects(projects.map((p) => p.dir))).toEqual([]);
   });
 
-  it('catches a type error in a generated main', () => {
+  it('catches a type error in a generated main', async () => {
     const dir = join(root, 'broken');
-    buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'bench', outDir: dir, count: 5 });
+    await buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'bench', outDir: dir, count: 5 });
     const main = readFileSync(join(dir, 'main.ts'), 'utf8').replaceAll('Time.ticks', 'Time.tick');
     writeFileSync(join(dir, 'main.ts'), main);
     expect(typecheckProjects([dir]).join('\n')).toMatch(/Property 'tick' does not exist/);
@@ -165,7 +167,50 @@ describe('tempo-cim build', () => {
     expect(run.stderr).not.toMatch(/of flash/);
   });
 
-  it('refuses an app whose input the model does not take', () => {
-    expect(() => buildProject({ modelPath: audioPath, device: 'esp32', app: 'digits', outDir: join(root, 'wrong') })).toThrow(/needs a model that takes images/);
+  describe('conv2d models: what profile counts', () => {
+    const buildCli = (model: string, device: string, out: string) =>
+      spawnSync(process.execPath, [cli, 'build', model, '--device', device, '--app', 'bench', '--count', '4', '--out', out], { encoding: 'utf8' });
+
+    it('refuses one whose scratch (the conv map before pooling) exceeds the RAM budget; one line, exit 2, nothing written', async () => {
+      // The first layer's 28 x 28 x 64 codes before pooling (49 KiB) make most of its 67 KiB of
+      // scratch; with 16 channels it fits.
+      const wide = convImageModel(join(root, 'conv-wide.tcm'), { convs: [64, 4] });
+      const model = loadModel(new Uint8Array(readFileSync(wide)));
+      expect(scratchBytesFor(model, true)).toBeGreaterThan(48 * 1024);
+      const out = join(root, 'conv-wide');
+      const run = buildCli(wide, 'esp32', out);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      const scratch = /needs [\d.]+ KiB of RAM \(network scratch ([\d.]+) KiB \+ app buffers [\d.]+ KiB\) but device 'esp32' allows 48\.0 KiB/.exec(run.stderr);
+      expect(scratch?.[1]).toBe((scratchBytesFor(model, true) / 1024).toFixed(1));
+      expect(existsSync(out)).toBe(false);
+      const narrow = convImageModel(join(root, 'conv-narrow.tcm'), { convs: [16, 4] });
+      expect((await buildProject({ modelPath: narrow, device: 'esp32', app: 'bench', outDir: join(root, 'conv-narrow'), count: 4 })).budget.problems).toEqual([]);
+    });
+
+    it('refuses one whose XS slots (network + one inference, measured in XS) exceed the slot heap, as profile does', async () => {
+      // Four layers: about 50 slots each for the loaded network; the ESP32-C3's slot heap starts at 512.
+      const deep = convImageModel(join(root, 'conv-deep.tcm'), { inputPool: 2, convs: [4, 8], hidden: [16] });
+      const out = join(root, 'conv-deep-c3');
+      const run = buildCli(deep, 'esp32c3', out);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      const slots = /needs (\d+) XS slots \(network (\d+) \+ one inference (\d+)\) but device 'esp32c3' has 512/.exec(run.stderr);
+      expect(slots).not.toBeNull();
+      expect(existsSync(out)).toBe(false);
+      // The same figures `tempo-cim profile` measures and checks.
+      const { profile } = await profileModel(new Uint8Array(readFileSync(deep)), loadDevice('esp32c3'), { limit: 2, xsLimit: 1, wallSamples: 1, wallReps: 1 });
+      expect(profile.fits).toBe(false);
+      expect(profile.fit.slots).toEqual({ used: Number(slots![1]), budget: 512, fits: false });
+      expect([profile.xsMemory.networkSlots, profile.xsMemory.inferenceSlots]).toEqual([Number(slots![2]), Number(slots![3])]);
+      // The ESP32's slot heap holds it; the build record keeps the measured slots.
+      const record = await buildProject({ modelPath: deep, device: 'esp32', app: 'bench', outDir: join(root, 'conv-deep-esp32'), count: 4 });
+      expect(record.budget.slots).toEqual({ network: profile.xsMemory.networkSlots, inference: profile.xsMemory.inferenceSlots });
+      expect(record.budget.slotBudget).toBe(4928);
+    });
+  });
+
+  it('refuses an app whose input the model does not take', async () => {
+    await expect(buildProject({ modelPath: audioPath, device: 'esp32', app: 'digits', outDir: join(root, 'wrong') })).rejects.toThrow(/needs a model that takes images/);
   });
 });

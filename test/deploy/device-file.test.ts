@@ -46,7 +46,7 @@ describe('device model file', () => {
     writeFileSync(file, host);
     const device = deviceModelBytes(host);
 
-    const record = buildProject({ modelPath: file, device: 'esp32', app: 'bench', outDir: join(dir, 'proj'), count: 4 });
+    const record = await buildProject({ modelPath: file, device: 'esp32', app: 'bench', outDir: join(dir, 'proj'), count: 4 });
     expect(Buffer.from(readFileSync(join(dir, 'proj', 'model.tcm'))).equals(Buffer.from(device))).toBe(true);
     expect(record.budget.flashItems.find((item) => item.name === 'model.tcm')?.bytes).toBe(device.length);
 

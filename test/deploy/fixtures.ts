@@ -47,6 +47,38 @@ export function imageModel(path: string, options: { side?: number; hidden?: numb
   return path;
 }
 
+/**
+ * A conv2d image model: a side x side image (box-pooled by inputPool) -> 3x3 conv2d layers (same
+ * padding, spike-time max pooling `pool`) -> dense layers -> 10 digit classes.
+ */
+export function convImageModel(path: string, options: { inputPool?: number; convs?: number[]; pool?: number; hidden?: number[]; seed?: number } = {}): string {
+  const rnd = random(options.seed ?? 7);
+  const inputPool = options.inputPool ?? 1;
+  let side = 28 / inputPool;
+  let channels = 1;
+  const layers: LayerSpec[] = [];
+  for (const outChannels of options.convs ?? [8]) {
+    const pool = options.pool ?? 2;
+    const dense = layer(rnd, { inFrames: 1, inChannels: 9 * channels, kernel: 1, outChannels }, 200);
+    layers.push({ ...dense, kind: 'conv2d', inFrames: side * side, inChannels: channels, kernel: 3, grid: { inHeight: side, inWidth: side, padding: 1, pool } });
+    side = Math.floor(side / pool);
+    channels = outChannels;
+  }
+  let inChannels = side * side * channels;
+  for (const outChannels of [...(options.hidden ?? []), 10]) {
+    layers.push(layer(rnd, { inFrames: 1, inChannels, kernel: 1, outChannels }, 200));
+    inChannels = outChannels;
+  }
+  const spec: ModelSpec = {
+    input: { kind: 'image', srcWidth: 28, srcHeight: 28, pool: inputPool, bits: 4, mul: 15, shift: 8 + 2 * Math.log2(inputPool) },
+    layers,
+    labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    provenance: { test: 'random conv2d image model' },
+  };
+  writeFileSync(path, writeModel(spec));
+  return path;
+}
+
 /** An audio model over the default front-end (49 frames x 16 channels): a full-width temporal convolution, then 4 classes. */
 export function audioModel(path: string, seed = 11): string {
   const rnd = random(seed);

@@ -27,7 +27,7 @@ describe('apps with a conv2d model in tempo-cim sim (real XS, native kernels)', 
 
   it('bench: accuracy, row adds and scratch as the runtime in Node and XS', async () => {
     const dir = join(root, 'bench');
-    buildProject({ modelPath, device: 'esp32', app: 'bench', outDir: dir, count: 24 });
+    await buildProject({ modelPath, device: 'esp32', app: 'bench', outDir: dir, count: 24 });
     const result = await simulate(dir);
     expect(result.stop).toBe('idle');
     expect(result.output).not.toMatch(/tempo-cim: \w*Error/);
@@ -44,7 +44,7 @@ describe('apps with a conv2d model in tempo-cim sim (real XS, native kernels)', 
 
   it('digits without a display: every miss and the accuracy as the runtime in Node', async () => {
     const dir = join(root, 'digits-c3');
-    buildProject({ modelPath, device: 'esp32c3', app: 'digits', outDir: dir, count: 20 });
+    await buildProject({ modelPath, device: 'esp32c3', app: 'digits', outDir: dir, count: 20 });
     const result = await simulate(dir);
     expect(result.stop).toBe('idle');
     const node = nodeRun(dir);
@@ -57,7 +57,7 @@ describe('apps with a conv2d model in tempo-cim sim (real XS, native kernels)', 
 
   it('digits on a touch display: class, scores and row adds of every drawn digit as the runtime in Node', async () => {
     const dir = join(root, 'digits-touch');
-    expect(buildProject({ modelPath, device: 'esp32', app: 'digits', outDir: dir }).variant).toBe('digits-touch');
+    expect((await buildProject({ modelPath, device: 'esp32', app: 'digits', outDir: dir })).variant).toBe('digits-touch');
     const strokes = digitStrokes(10);
     const strokesPath = join(root, 'strokes.json');
     writeFileSync(strokesPath, JSON.stringify(strokes));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 import { buildProject } from '../../compiler/deploy/project.ts';
 import { simulate } from '../../compiler/deploy/sim/run.ts';
@@ -20,7 +20,7 @@ const imagePath = imageModel(join(root, 'digits.tcm'), { hidden: 48, seed: 3 });
 describe('tempo-cim sim (real XS)', () => {
   it('digits without a display reports the accuracy the runtime computes on the same vectors', async () => {
     const dir = join(root, 'digits-c3');
-    buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'digits', outDir: dir, count: 60 });
+    await buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'digits', outDir: dir, count: 60 });
     const result = await simulate(dir);
     expect(result.stop).toBe('idle');
     const { correct, labeled } = nodeRun(dir);
@@ -30,7 +30,7 @@ describe('tempo-cim sim (real XS)', () => {
 
   it('bench reports the accuracy eval --engine xs computes on the same vectors, latency and memory', async () => {
     const dir = join(root, 'bench-esp32');
-    buildProject({ modelPath: imagePath, device: 'esp32', app: 'bench', outDir: dir, count: 40, iterations: 80 });
+    await buildProject({ modelPath: imagePath, device: 'esp32', app: 'bench', outDir: dir, count: 40, iterations: 80 });
     const result = await simulate(dir);
     const { correct, labeled } = await xsAccuracy(dir);
     expect(labeled).toBe(40);
@@ -43,7 +43,9 @@ describe('tempo-cim sim (real XS)', () => {
 
   describe('digits on a touch display', () => {
     const dir = join(root, 'digits-touch');
-    buildProject({ modelPath: imagePath, device: 'esp32', app: 'digits', outDir: dir });
+    beforeAll(async () => {
+      await buildProject({ modelPath: imagePath, device: 'esp32', app: 'digits', outDir: dir });
+    });
     const strokes = digitStrokes(20);
     const strokesPath = join(root, 'strokes.json');
     writeFileSync(strokesPath, JSON.stringify(strokes));
@@ -68,7 +70,7 @@ describe('tempo-cim sim (real XS)', () => {
 
     it('aborts the per-pixel drawing of the first touch app as the Moddable simulator did', async () => {
       const old = join(root, 'digits-touch-per-pixel');
-      buildProject({ modelPath: imagePath, device: 'sim', app: 'digits', outDir: old });
+      await buildProject({ modelPath: imagePath, device: 'sim', app: 'digits', outDir: old });
       copyFileSync(join(import.meta.dirname, 'fixtures', 'per-pixel-touch-main.ts'), join(old, 'main.ts'));
       const result = await simulate(old, { strokesPath });
       expect(result.stop).toBe('exception');
@@ -114,7 +116,7 @@ describe('tempo-cim sim (real XS)', () => {
 
     it('prints the detections the runtime makes on the same WAV', async () => {
       const dir = join(root, 'keywords');
-      buildProject({ modelPath, device: 'esp32', app: 'keywords', outDir: dir });
+      await buildProject({ modelPath, device: 'esp32', app: 'keywords', outDir: dir });
       const pcm = new Int16Array(16000 * 2);
       for (let i = 3000; i < 21000; i++) pcm[i] = Math.round(9000 * Math.sin((i * 2 * Math.PI * (250 + i / 30)) / 16000) * Math.sin((Math.PI * (i - 3000)) / 18000));
       const wavPath = join(root, 'word.wav');
@@ -139,8 +141,8 @@ describe('tempo-cim sim (real XS)', () => {
 
       const headless = join(root, 'keywords-c3');
       const withDisplay = join(root, 'keywords-s3');
-      expect(buildProject({ modelPath, device: 'esp32c3', app: 'keywords', outDir: headless }).variant).toBe('keywords');
-      expect(buildProject({ modelPath, device: 'esp32s3', app: 'keywords', outDir: withDisplay }).variant).toBe('keywords-display');
+      expect((await buildProject({ modelPath, device: 'esp32c3', app: 'keywords', outDir: headless })).variant).toBe('keywords');
+      expect((await buildProject({ modelPath, device: 'esp32s3', app: 'keywords', outDir: withDisplay })).variant).toBe('keywords-display');
       for (const [dir, display] of [[headless, false], [withDisplay, true]] as const) {
         const result = await simulate(dir, { wavPath });
         expect(result.stop).toBe('idle');
@@ -166,9 +168,9 @@ describe('tempo-cim sim (real XS)', () => {
     expect(run.stderr).toMatch(/is not a tempo-cim project/);
   });
 
-  it('the app reports a corrupt model on the console', () => {
+  it('the app reports a corrupt model on the console', async () => {
     const dir = join(root, 'crash');
-    buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'bench', outDir: dir, count: 5 });
+    await buildProject({ modelPath: imagePath, device: 'esp32c3', app: 'bench', outDir: dir, count: 5 });
     writeFileSync(join(dir, 'model.tcm'), new Uint8Array(16));
     const run = spawnSync(process.execPath, [cli, 'sim', dir], { encoding: 'utf8' });
     expect(run.stdout).toMatch(/tempo-cim: ModelError: .*header/);
