@@ -87,6 +87,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
         const c = split ? clip[pb + g * out + j] : 0;
         if (c === 0) {
           dq[g * out + j] = dV;
+          if (dV !== 0) any = true;
         } else if (c === CLIP_HARMLESS || c === -CLIP_HARMLESS) {
           dq[g * out + j] = 0; // harmless clip: the clamp passes no gradient, no penalty
         } else {
@@ -96,15 +97,17 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
           const pf = Math.abs(P[pb + g * out + j]) * q.unit[j] * 2 ** k;
           dq[g * out + j] = (cpen * Math.sign(c)) / T;
           grad[to + j] -= (cpen * pf) / T;
+          any = true;
         }
       }
-      any = true;
     }
     if (dqOut) {
       // Batched first layer: the weight gradient is accumulated later for the whole shard.
       dqOut.set(dq);
       continue;
     }
+    // All dq zero (e.g. a position pooling did not pick): its weight and input gradients are sums
+    // of zeros, which leave the (+0-initialized) accumulators' bits unchanged, so skip them.
     if (!any) continue;
     const base = inputOffset(L, t);
     for (let r = 0; r < rows; r++) {

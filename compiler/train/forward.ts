@@ -154,19 +154,28 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   for (let t = 0; t < positions; t++) {
     const base = inputOffset(L, t);
     const pb = t * G * out;
+    const zo = t * out;
     if (pre) {
       P.set(pre);
     } else {
       P.fill(0, pb, pb + G * out);
+      let spikes = 0;
       for (let r = 0; r < L.rows; r++) {
         const i = window ? window[t * L.rows + r] : base + r;
         if (i < 0) continue;
         const a = x[i];
         if (a === 0) continue;
+        spikes++;
         axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), activity ? activity[a] : a, q.Wq, r * out, out);
       }
+      if (spikes === 0) {
+        // A silent window (common in a conv layer's first input: the image background): every
+        // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper.
+        clip.fill(0, pb, pb + G * out);
+        silentOutputs(q.bias, q.theta, last, amax, act, zb, zo, out);
+        continue;
+      }
     }
-    const zo = t * out;
     for (let j = 0; j < out; j++) {
       const V = merged ? mergePartials(P, pb, out, j, G, q.gain, cfg.chargeBound * q.theta[j], clip) : P[pb + j];
       const clipped = merged && anyClipped(clip, pb, out, j, G);
@@ -193,6 +202,24 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     }
   }
   if (ws.winner[l]) poolLayer(net, l);
+}
+
+/** Outputs of neurons 0..out-1 at charge V = 0 (written as the merge path computes them, so -0 biases give the same bits). */
+function silentOutputs(bias: Float64Array, theta: Float64Array, last: boolean, amax: number, act: Float32Array, zb: Float64Array, zo: number, out: number): void {
+  const V = 0;
+  for (let j = 0; j < out; j++) {
+    if (last) {
+      zb[zo + j] = V + bias[j];
+      act[zo + j] = V + bias[j];
+      continue;
+    }
+    const z = (V + bias[j]) / theta[j];
+    zb[zo + j] = z;
+    let code = Math.floor(z);
+    if (code < 0) code = 0;
+    else if (code > amax) code = amax;
+    act[zo + j] = code;
+  }
 }
 
 /** Forward of layer l for one sample (input x -> ws.act[l]); `pre`: partials already accumulated (batched first layer). */
