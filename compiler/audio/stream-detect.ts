@@ -1,42 +1,32 @@
 /**
  * Keyword detection over a long recording the way the keywords app does it
- * (manifests/apps/lib/listener.ts): the runtime's streaming front-end, one inference per hop on the
- * latest 1 s window, and the app's own Detector (manifests/apps/lib/detector.ts: margin over the
- * runner-up, 1 s hold). Then the detections are matched to the stream's ground truth.
+ * (manifests/apps/lib/listener.ts): the runtime's streaming front-end and the app's own Spotter
+ * and Detector (manifests/apps/lib/detector.ts: a verdict on the latest 1 s window every hop, the
+ * margin and hold rules). Then the detections are matched to the stream's ground truth.
  */
-import { Detector } from '../../manifests/apps/lib/detector.ts';
+import { DEFAULT_DETECTOR, Spotter, type Detection, type DetectorSettings } from '../../manifests/apps/lib/detector.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import type { StreamEvent } from './synth-stream.ts';
 
-export interface Heard {
-  label: string;
+export interface Heard extends Detection {
   /** Stream position (samples) when it was reported. */
   at: number;
 }
 
-export function detectStream(modelBytes: Uint8Array, samples: Int16Array, settings: { hopMs: number; margin: number; holdMs?: number }): Heard[] {
+/** The app's microphone chunk (samples); the Spotter's results do not depend on it. */
+const CHUNK = 512;
+
+export function detectStream(modelBytes: Uint8Array, samples: Int16Array, settings: Partial<DetectorSettings> & { earlyExit?: boolean } = {}): Heard[] {
   const model = loadModel(modelBytes);
   if (model.input.kind !== 'audio') throw new Error('not an audio model');
   const frontend = createAudioFrontend(model.input.frontend);
   const network = createNetwork(model);
-  const detector = new Detector(model.labels, settings.margin, settings.holdMs ?? 1000);
-  const codes = new Uint8Array(frontend.frames * frontend.channels);
-  const hop = (16000 * settings.hopMs) / 1000;
   const heard: Heard[] = [];
-  let sinceHop = 0;
-  for (let at = 0; at < samples.length; at += 512) {
-    const take = Math.min(512, samples.length - at);
-    frontend.push(samples, at, take);
-    sinceHop += take;
-    if (frontend.frameCount >= frontend.frames && sinceHop >= hop) {
-      sinceHop = 0;
-      frontend.codes(codes);
-      const result = network.infer(codes);
-      const detection = detector.update(result.classIndex, result.scores, ((at + take) * 1000) / 16000);
-      if (detection) heard.push({ label: detection.label, at: at + take });
-    }
-  }
+  const spotter = new Spotter(frontend, network, model.labels, new Uint8Array(network.inputLength), {
+    ...DEFAULT_DETECTOR, ...settings, earlyExit: settings.earlyExit ?? true, sampleRate: 16000,
+  }, (detection, at) => heard.push({ ...detection, at }));
+  for (let at = 0; at < samples.length; at += CHUNK) spotter.push(samples, at, Math.min(CHUNK, samples.length - at));
   return heard;
 }
 
@@ -53,9 +43,9 @@ export interface StreamScore {
  * A keyword counts as detected when its label is reported while its clip plays or within 1 s after
  * (the window must have slid over it); every other report is a false alarm.
  */
-export function scoreStream(heard: Heard[], events: StreamEvent[], totalSamples: number): StreamScore {
+export function scoreStream(heard: Pick<Heard, 'label' | 'at'>[], events: StreamEvent[], totalSamples: number): StreamScore {
   const keywords = events.filter((e) => e.kind === 'keyword');
-  const used = new Set<Heard>();
+  const used = new Set<Pick<Heard, 'label' | 'at'>>();
   let detected = 0;
   for (const e of keywords) {
     const hit = heard.find((h) => !used.has(h) && h.label === e.label && h.at >= e.start && h.at <= e.end + 16000);

@@ -5,6 +5,7 @@ import { formatBudget } from '../deploy/budget.ts';
 import { listDevices } from '../deploy/devices.ts';
 import { buildProject } from '../deploy/project.ts';
 import { VectorFileNeeded } from '../deploy/vectors.ts';
+import { DEFAULT_DETECTOR } from '../../manifests/apps/lib/detector.ts';
 
 export const summary = 'generate a Moddable project (ESP32 boards or simulator) for a model';
 
@@ -25,8 +26,8 @@ Options:
   --count N          test vectors to store (default 100)
   --iterations N     bench: inferences to run (default: one pass over the vectors)
   --wav FILE         keywords: WAV the simulators play as the microphone (default: 1 s of silence)
-  --hop MS           keywords: classify every MS milliseconds (default 250)
-  --margin N         keywords: report a word only if it beats the runner-up by N (default 0)
+  --hop MS           keywords: classify every MS milliseconds (default ${DEFAULT_DETECTOR.hopMs})
+  --margin N         keywords: report a word only if it beats the runner-up by N (default ${DEFAULT_DETECTOR.margin})
   --no-early-exit    run every layer window to its end
 `;
 

@@ -3,6 +3,7 @@ import { CliError, parseArgs } from '../util/args.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { type EvalReport, evaluateCodes, evaluateModel } from '../train/evaluate.ts';
 import { readModelFile } from '../tcm/read.ts';
+import { DEFAULT_DETECTOR } from '../../manifests/apps/lib/detector.ts';
 
 export const summary = 'evaluate a .tcm on the MNIST test set or a keyword test split with the runtime (Node or XS)';
 
@@ -18,7 +19,8 @@ confusion matrix. Keyword clips are coded by the model's own integer audio front
 in the .tcm), as on the device.
 
 --stream runs a keyword model over a long recording as the keywords app does (streaming
-front-end, one inference per hop, the app's Detector with its margin and 1 s hold) and scores
+front-end, one inference per hop, the app's Spotter and Detector from
+manifests/apps/lib/detector.ts with its margin and hold) and scores
 the detections against STREAM.json (from \`tempo-cim data stream\`): detection rate and false
 alarms per hour.
 
@@ -32,8 +34,8 @@ Options:
                       compare recipes without looking at the test split
   --speakers PREFIX   keywords: only word clips whose speaker id starts with PREFIX, e.g. gs-
                       (GnuSpeech voices of the synthetic set) or es- (eSpeak NG)
-  --margin M          --stream: detection margin over the runner-up score (default 0, the app's)
-  --hop-ms H          --stream: ms between inferences (default 250, the app's)
+  --margin M          --stream: detection margin over the runner-up score (default ${DEFAULT_DETECTOR.margin}, the app's)
+  --hop-ms H          --stream: ms between inferences (default ${DEFAULT_DETECTOR.hopMs}, the app's)
   --json              machine-readable output: {accuracy, samples, engine, perClass,
                       confusion: {labels, counts[true][predicted]}, ...}
 `;
@@ -122,8 +124,8 @@ async function evalStream(modelPath: string, wavPath: string, options: Record<st
   if (!existsSync(truthPath)) throw new CliError(`${truthPath} not found (write the stream with tempo-cim data stream)`);
   const { bytes, model } = readModelFile(modelPath);
   if (model.input.kind !== 'audio') throw new CliError(`${modelPath} is not a keyword (audio input) model`);
-  const margin = (options.margin as number | undefined) ?? 0;
-  const hopMs = (options['hop-ms'] as number | undefined) ?? 250;
+  const margin = (options.margin as number | undefined) ?? DEFAULT_DETECTOR.margin;
+  const hopMs = (options['hop-ms'] as number | undefined) ?? DEFAULT_DETECTOR.hopMs;
   if (!(hopMs > 0)) throw new CliError('--hop-ms must be positive');
   const samples = readWav16k(wavPath);
   const truth = JSON.parse(readFileSync(truthPath, 'utf8'));

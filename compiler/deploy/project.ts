@@ -18,6 +18,7 @@ import { loadDevice, type DeviceProfile } from './devices.ts';
 import { APP_FRAGMENT, composeManifest, FRONTEND_FRAGMENT, RUNTIME_FRAGMENT, type AppSettings } from './manifest.ts';
 import { appsDir, frontendBundlePath, frontendTypesPath, isFrontendNativeFile, manifestsDir, nativeDir, runtimeBundlePath, runtimeTypesPath } from './paths.ts';
 import { ramNeeds } from './ram.ts';
+import { DEFAULT_DETECTOR } from '../../manifests/apps/lib/detector.ts';
 import { decodeVectors, encodeVectors, fitVectors, mnistVectors, type VectorSet } from './vectors.ts';
 import { measureXsNeeds } from './xs-needs.ts';
 
@@ -132,8 +133,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildRecord> 
     iterations: options.iterations ?? Math.max(1, vectorCount),
     screenWidth: profile.inputs.display?.width ?? 0,
     screenHeight: profile.inputs.display?.height ?? 0,
-    hopMs: options.hopMs ?? 250,
-    margin: options.margin ?? 0,
+    hopMs: options.hopMs ?? DEFAULT_DETECTOR.hopMs,
+    margin: options.margin ?? DEFAULT_DETECTOR.margin,
   };
   const files: string[] = [];
   const write = (name: string, data: string | Uint8Array) => {

@@ -5,9 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 import { buildProject } from '../../compiler/deploy/project.ts';
 import { simulate } from '../../compiler/deploy/sim/run.ts';
-import { Detector } from '../../manifests/apps/lib/detector.ts';
-import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
-import { createNetwork, loadModel } from '../../runtime/index.ts';
+import { detectStream } from '../../compiler/audio/stream-detect.ts';
 import { audioModel, imageModel, tempDir } from './fixtures.ts';
 import { accuracyLine, expectedTouchLines, nodeRun, xsAccuracy } from './sim-expect.ts';
 import { digitStrokes } from './strokes.ts';
@@ -84,32 +82,11 @@ describe('tempo-cim sim (real XS)', () => {
   describe('keywords', () => {
     const modelPath = audioModel(join(root, 'keywords.tcm'), 5);
 
-    /** The app's loop in Node: 512-sample chunks, a verdict every 250 ms once the window is full. */
+    /** The app's Spotter (manifests/apps/lib/detector.ts) in Node over the WAV and the simulator's 1.5 s silent tail. */
     function expectedDetections(pcm: Int16Array): string[] {
-      const model = loadModel(new Uint8Array(readFileSync(modelPath)));
-      if (model.input.kind !== 'audio') throw new Error('audio model expected');
-      const network = createNetwork(model);
-      const frontend = createAudioFrontend(model.input.frontend);
-      const detector = new Detector(model.labels, 0, 1000);
-      const codes = new Uint8Array(network.inputLength);
       const padded = new Int16Array(pcm.length + 24000);
       padded.set(pcm);
-      const expected: string[] = [];
-      let sinceHop = 0;
-      for (let heard = 0; heard < padded.length; ) {
-        const take = Math.min(512, padded.length - heard);
-        frontend.push(padded.subarray(heard, heard + take));
-        heard += take;
-        sinceHop += take;
-        if (frontend.frameCount >= frontend.frames && sinceHop >= 4000) {
-          sinceHop = 0;
-          frontend.codes(codes);
-          const verdict = network.infer(codes);
-          const detection = detector.update(verdict.classIndex, verdict.scores, (heard * 1000) / 16000);
-          if (detection) expected.push(`heard "${detection.label}" at ${(heard / 16000).toFixed(2)} s (score ${detection.score}, runner-up ${detection.runnerUp})`);
-        }
-      }
-      return expected;
+      return detectStream(new Uint8Array(readFileSync(modelPath)), padded).map((h) => `heard "${h.label}" at ${(h.at / 16000).toFixed(2)} s (score ${h.score}, runner-up ${h.runnerUp})`);
     }
 
     const heardLines = (output: string) => output.split('\n').filter((line) => line.startsWith('heard '));
