@@ -24,6 +24,16 @@ function describeLayer(layer: Layer, index: number) {
     kind: layer.kind,
     mode: layer.macro ? 'macro' : 'ideal',
     shape: layerShape(layer),
+    inFrames: layer.inFrames,
+    inChannels: layer.inChannels,
+    kernel: layer.kernel,
+    stride: layer.stride,
+    outFrames: layer.outFrames,
+    outChannels: layer.outChannels,
+    /** Crossbar passes per inference (output positions before pooling). */
+    positions: layer.positions,
+    /** conv2d: image geometry (input, padding, map before pooling, pooling); null otherwise. */
+    grid: layer.grid,
     rows: layer.rows,
     inBits: layer.inBits,
     outBits: layer.outBits,
@@ -64,7 +74,7 @@ export async function run(args: string[]): Promise<number> {
   else console.log(`input: ${input.kind}, ${input.frames} frames x ${input.channels} channels of ${input.bits}-bit codes`);
   console.log('layers:');
   for (const l of report.layers) {
-    const macro = l.mode === 'macro' ? `, ${l.groups} groups of ${l.groupRows} rows, C=${l.chargeBound}` : '';
+    const macro = l.mode === 'macro' ? `, ${l.groups} group${l.groups === 1 ? '' : 's'} of ${l.groupRows} rows, C=${l.chargeBound}` : '';
     console.log(`  ${l.index}: ${l.kind.padEnd(6)} ${l.shape}, ${l.mode}${macro}, leak ${l.leakShift || 'off'}, ${l.inBits}->${l.outBits}-bit codes, ${l.weightBits}-bit weights (${l.weightBytes} B)`);
   }
   console.log(`runtime scratch: ${report.scratchBytes} bytes`);

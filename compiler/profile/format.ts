@@ -27,15 +27,23 @@ export function formatProfile(p: Profile, file: string): string {
       : `  ${p.device} time   not estimated (pass --compute-per-ms N measured on the board)`,
     `  Node and XS agree on every class and row count: ${p.enginesAgree ? 'yes' : 'NO'}`,
     '',
-    'per layer (means per inference)',
-    `  ${'layer'.padEnd(18)} ${'dense MACs'.padStart(10)} ${'row adds'.padStart(9)} ${'zero skip'.padStart(9)} ${'early skip'.padStart(10)} ${'steps saved'.padStart(11)} ${'clipped'.padStart(8)}  stall`,
+    'per layer (means per inference; row adds and skips summed over the positions)',
   ];
+  const name = (l: Profile['layers'][number]) => `${l.index} ${l.kind} ${l.shape}`;
+  const width = Math.max(18, ...p.layers.map((l) => name(l).length));
+  lines.push(`  ${'layer'.padEnd(width)} ${'positions'.padStart(9)} ${'dense MACs'.padStart(10)} ${'row adds'.padStart(9)} ${'zero skip'.padStart(9)} ${'early skip'.padStart(10)} ${'steps saved'.padStart(11)} ${'clipped'.padStart(8)}  stall`);
   for (const l of p.layers) {
     const stall = l.stall ? `${l.stall.alwaysSilent} silent, ${l.stall.alwaysSaturated} saturated of ${l.stall.neurons}` : '(scores)';
     const clipped = l.ops.partials > 0 ? `${((100 * l.ops.clippedPartials) / l.ops.partials).toFixed(1)}%` : '-';
     lines.push(
-      `  ${`${l.index} ${l.kind} ${l.shape}`.padEnd(18)} ${int(l.denseMacs).padStart(10)} ${fixed(l.ops.rowAdds).padStart(9)} ${fixed(l.ops.zeroInputsSkipped).padStart(9)} ${fixed(l.ops.inputsSkippedEarly).padStart(10)} ${fixed(l.ops.stepsSaved, 2).padStart(11)} ${clipped.padStart(8)}  ${stall}`,
+      `  ${name(l).padEnd(width)} ${int(l.positions).padStart(9)} ${int(l.denseMacs).padStart(10)} ${fixed(l.ops.rowAdds).padStart(9)} ${fixed(l.ops.zeroInputsSkipped).padStart(9)} ${fixed(l.ops.inputsSkippedEarly).padStart(10)} ${fixed(l.ops.stepsSaved, 2).padStart(11)} ${clipped.padStart(8)}  ${stall}`,
     );
+  }
+  for (const l of p.layers) {
+    if (!l.grid) continue;
+    const g = l.grid;
+    const pool = g.pool > 1 ? `; spike-time max pool ${g.pool}x${g.pool} reads ${int(l.poolReads)} codes -> ${int(l.outputs)}` : '';
+    lines.push(`  conv2d layer ${l.index}: ${g.convHeight}x${g.convWidth} positions x ${l.rows} rows (${g.inHeight}x${g.inWidth} input, padding ${g.padding}) x ${l.outChannels} channels; im2col gathers ${int(l.gatherCodes)} codes${pool}`);
   }
   if (p.fit.problems.length > 0) lines.push('', 'does not fit:', ...p.fit.problems.map((x) => `  ${x}`));
   return lines.join('\n');

@@ -16,6 +16,8 @@ export function si(value: number, unit: string): string {
 export function formatMacroProfile(p: MacroProfile, d: MacroDevice, file: string): string {
   const r = p.rates;
   const pub = d.published;
+  const label = (l: MacroProfile['layers'][number]) => `${l.index} ${l.kind} ${l.shape}`;
+  const width = Math.max(24, ...p.layers.map((l) => label(l).length));
   const lines = [
     `${file} on ${p.device}: compute-in-memory macro, ${d.process.nodeNm} nm ${d.process.memory}, ${d.array.rows}x${d.array.columns}-cell arrays, ${d.weights.cellsPerWeight} cells per ${d.weights.bits}-bit weight`,
     `${p.label}: ${pub.topsPerWatt} TOPS/W, ${pub.topsPerMm2} TOPS/mm2, ${pub.areaMm2} mm2 per macro at ${pub.inputBits}b input / ${pub.weightBits}b weight, 1 MAC = ${pub.opsPerMac} ops`,
@@ -23,25 +25,25 @@ export function formatMacroProfile(p: MacroProfile, d: MacroDevice, file: string
     `runs as trained: ${p.runsAsTrained ? `yes (every layer in macro mode, row groups of ${d.macro.groupRows}, C = ${d.macro.chargeBound})` : 'NO (see notes)'}`,
     '',
     'mapping (conv layers by im2col: one window per output frame on the same arrays)',
-    `  ${'layer'.padEnd(24)} ${'rows x cols'.padStart(12)} ${'groups x tiles'.padStart(15)} ${'arrays'.padStart(7)} ${'array ids'.padStart(10)} ${'cells used'.padStart(11)} ${'utilisation'.padStart(11)}`,
+    `  ${'layer'.padEnd(width)} ${'rows x cols'.padStart(12)} ${'groups x tiles'.padStart(15)} ${'arrays'.padStart(7)} ${'array ids'.padStart(10)} ${'cells used'.padStart(11)} ${'utilisation'.padStart(11)}`,
   ];
   for (const l of p.layers) {
-    lines.push(`  ${`${l.index} ${l.kind} ${l.shape}`.padEnd(24)} ${`${l.rows} x ${l.outChannels}`.padStart(12)} ${`${l.rowGroups} x ${l.columnTiles}`.padStart(15)} ${int(l.arrays).padStart(7)} ${`${l.firstArray}-${l.firstArray + l.arrays - 1}`.padStart(10)} ${int(l.cellsUsed).padStart(11)} ${pct(l.utilisation).padStart(11)}`);
+    lines.push(`  ${label(l).padEnd(width)} ${`${l.rows} x ${l.outChannels}`.padStart(12)} ${`${l.rowGroups} x ${l.columnTiles}`.padStart(15)} ${int(l.arrays).padStart(7)} ${`${l.firstArray}-${l.firstArray + l.arrays - 1}`.padStart(10)} ${int(l.cellsUsed).padStart(11)} ${pct(l.utilisation).padStart(11)}`);
   }
   lines.push(
-    `  ${'total'.padEnd(24)} ${''.padStart(12)} ${''.padStart(15)} ${int(p.arrays).padStart(7)} ${''.padStart(10)} ${int(p.cellsUsed).padStart(11)} ${pct(p.utilisation).padStart(11)}`,
+    `  ${'total'.padEnd(width)} ${''.padStart(12)} ${''.padStart(15)} ${int(p.arrays).padStart(7)} ${''.padStart(10)} ${int(p.cellsUsed).padStart(11)} ${pct(p.utilisation).padStart(11)}`,
     'time per inference (layers in sequence, the arrays of a layer in parallel)',
     `  time steps       ${p.timeSteps} (${p.layers.map((l) => `${l.windows} window${l.windows > 1 ? 's' : ''} x ${l.timeSteps / l.windows}`).join(' + ')})`,
     `  time step        ${si(r.stepSeconds, 's')} (a full-array window of ${int(r.opsPerFullWindow)} ops at ${si(r.macroOpsPerSecond, 'op/s')} per macro, / ${d.inputs.timeStepsPerWindow} steps)`,
     `  latency          ${si(p.latencySeconds, 's')}; ${si(p.latencyEarlySeconds, 's')} with early termination (mean ${p.earlyTerminationSteps.toFixed(2)} steps saved)`,
     `energy per inference (${si(r.joulesPerOp, 'J')} per op)`,
-    `  ${'layer'.padEnd(24)} ${'dense ops'.padStart(11)} ${'dense'.padStart(10)} ${'spiking rows'.padStart(12)} ${'spiking ops'.padStart(11)} ${'spiking'.padStart(10)}`,
+    `  ${'layer'.padEnd(width)} ${'dense ops'.padStart(11)} ${'dense'.padStart(10)} ${'spiking rows'.padStart(12)} ${'spiking ops'.padStart(11)} ${'spiking'.padStart(10)}`,
   );
   for (const l of p.layers) {
-    lines.push(`  ${`${l.index} ${l.kind} ${l.shape}`.padEnd(24)} ${int(l.denseOps).padStart(11)} ${si(l.energyDenseJ, 'J').padStart(10)} ${l.spikingRows.toFixed(1).padStart(12)} ${int(l.spikingOps).padStart(11)} ${si(l.energySpikingJ, 'J').padStart(10)}`);
+    lines.push(`  ${label(l).padEnd(width)} ${int(l.denseOps).padStart(11)} ${si(l.energyDenseJ, 'J').padStart(10)} ${l.spikingRows.toFixed(1).padStart(12)} ${int(l.spikingOps).padStart(11)} ${si(l.energySpikingJ, 'J').padStart(10)}`);
   }
   lines.push(
-    `  ${'total'.padEnd(24)} ${int(p.layers.reduce((s, l) => s + l.denseOps, 0)).padStart(11)} ${si(p.energyDenseJ, 'J').padStart(10)} ${''.padStart(12)} ${int(p.layers.reduce((s, l) => s + l.spikingOps, 0)).padStart(11)} ${si(p.energySpikingJ, 'J').padStart(10)}`,
+    `  ${'total'.padEnd(width)} ${int(p.layers.reduce((s, l) => s + l.denseOps, 0)).padStart(11)} ${si(p.energyDenseJ, 'J').padStart(10)} ${''.padStart(12)} ${int(p.layers.reduce((s, l) => s + l.spikingOps, 0)).padStart(11)} ${si(p.energySpikingJ, 'J').padStart(10)}`,
     `area: ${p.arrays} macros (one per array: RRAM weights stay programmed) x ${pub.areaMm2} mm2 = ${p.areaMm2.toFixed(3)} mm2; one busy macro draws ${si(r.macroWatts, 'W')}`,
   );
   const notes = p.layers.filter((l) => l.note);

@@ -33,10 +33,19 @@ export interface LayerProfile {
   mode: 'ideal' | 'macro';
   rows: number;
   outChannels: number;
-  /** Output codes per inference (frames x channels). */
+  /** Output codes per inference (frames x channels; after pooling for conv2d). */
   outputs: number;
-  /** Crossbar cells a dense int8 MAC would visit (rows x outputs x frames). */
+  /** Crossbar passes per inference: output positions (before pooling for conv2d), 1 for dense. */
+  positions: number;
+  /** conv2d geometry (input, padding, map before pooling, pooling), null otherwise. */
+  grid: Layer['grid'];
+  /** Crossbar cells a dense int8 MAC would visit (positions x rows x outChannels). */
   denseMacs: number;
+  /** conv2d work besides the crossbar, per inference (fixed by the geometry): input codes the
+   * im2col gather copies into patches (positions x rows, padding included), and map codes the
+   * spike-time max pooling reads (0 without pooling). */
+  gatherCodes: number;
+  poolReads: number;
   /** Means per inference. */
   ops: OpCounters;
   /** Hidden layers only: neurons silent / saturated on every profiled input. */
@@ -166,7 +175,11 @@ function describeLayer(layer: Layer, index: number, sweep: Sweep): LayerProfile 
     rows: layer.rows,
     outChannels: layer.outChannels,
     outputs: layer.outFrames * layer.outChannels,
+    positions: layer.positions,
+    grid: layer.grid,
     denseMacs: layer.positions * layer.rows * layer.outChannels,
+    gatherCodes: layer.grid ? layer.positions * layer.rows : 0,
+    poolReads: layer.grid && layer.grid.pool > 1 ? layer.outFrames * layer.outChannels * layer.grid.pool * layer.grid.pool : 0,
     ops: perInference(sweep.layerOpsTotal[index], sweep.samples),
     stall: hidden ? stallCounts(sweep.activity[index], sweep.samples) : null,
   };

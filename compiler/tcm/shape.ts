@@ -12,7 +12,8 @@ export function layerShape(layer: Layer, style: 'long' | 'compact' = 'long'): st
     const g = layer.grid;
     const io = `${g.inHeight}x${g.inWidth}x${layer.inChannels}${arrow}${(g.convHeight / g.pool) | 0}x${(g.convWidth / g.pool) | 0}x${layer.outChannels}`;
     if (style === 'compact') return `${io} k${k}s${layer.stride}p${g.padding}${g.pool > 1 ? ` pool${g.pool}` : ''}`;
-    return `${io} (kernel ${k}x${k}, stride ${layer.stride}, padding ${g.padding}${g.pool > 1 ? `, max pool ${g.pool}` : ''})`;
+    const pool = g.pool > 1 ? `, spike-time max pool ${g.pool}x${g.pool}` : '';
+    return `${io} (kernel ${k}x${k}, stride ${layer.stride}, padding ${g.padding}: ${g.convHeight}x${g.convWidth} positions${pool})`;
   }
   const io = `${layer.inFrames}x${layer.inChannels}${arrow}${layer.outFrames}x${layer.outChannels}`;
   return style === 'compact' ? `${io} k${k}s${layer.stride}` : `${io} (kernel ${k}, stride ${layer.stride})`;

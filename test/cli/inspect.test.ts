@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
-import { randomModel } from '../../compiler/fuzz/random-model.ts';
+import { randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
 
@@ -29,6 +29,33 @@ describe('tempo-cim CLI', () => {
     const json = JSON.parse(execFileSync('node', [bin, 'inspect', file, '--json'], { encoding: 'utf8' }));
     expect(json.layers[0].mode).toBe('macro');
     expect(json.bytes).toBe(bytes.length);
+  });
+
+  it('inspect shows a conv2d layer\'s geometry: kernel, stride, padding, positions before pooling, pooling', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
+    const file = join(dir, 'conv.tcm');
+    // Seed 2: no pooling, stride 2; seed 5: pooling, then a second conv2d layer.
+    for (const seed of [2, 5]) {
+      const spec = randomConv2dModel(new Rng(seed));
+      writeFileSync(file, writeModel(spec));
+      const conv = spec.layers[0];
+      const g = conv.grid!;
+      const convHeight = Math.floor((g.inHeight + 2 * g.padding - conv.kernel) / conv.stride) + 1;
+      const convWidth = Math.floor((g.inWidth + 2 * g.padding - conv.kernel) / conv.stride) + 1;
+      const json = JSON.parse(execFileSync('node', [bin, 'inspect', file, '--json'], { encoding: 'utf8' }));
+      expect(json.layers[0]).toMatchObject({
+        kind: 'conv2d', kernel: conv.kernel, stride: conv.stride, inChannels: conv.inChannels, outChannels: conv.outChannels,
+        rows: conv.kernel * conv.kernel * conv.inChannels, positions: convHeight * convWidth,
+        outFrames: Math.floor(convHeight / g.pool) * Math.floor(convWidth / g.pool),
+        grid: { inHeight: g.inHeight, inWidth: g.inWidth, padding: g.padding, convHeight, convWidth, pool: g.pool },
+      });
+      expect(json.layers.at(-1).grid).toBeNull();
+      const line = execFileSync('node', [bin, 'inspect', file], { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('  0: conv2d'));
+      const pooled = `${Math.floor(convHeight / g.pool)}x${Math.floor(convWidth / g.pool)}x${conv.outChannels}`;
+      expect(line).toContain(`${g.inHeight}x${g.inWidth}x${conv.inChannels} -> ${pooled} (kernel ${conv.kernel}x${conv.kernel}, stride ${conv.stride}, padding ${g.padding}: ${convHeight}x${convWidth} positions`);
+      if (g.pool > 1) expect(line).toContain(`spike-time max pool ${g.pool}x${g.pool})`);
+      else expect(line).not.toContain('pool');
+    }
   });
 
   it('a reader that closes the pipe early ends the output quietly (no EPIPE trace)', () => {

@@ -5,7 +5,11 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { syntheticConvDigitsSpec } from '../../bench/synthetic-conv-model.ts';
 import { syntheticDigitsSpec } from '../../bench/synthetic-model.ts';
+import { loadDevice } from '../../compiler/deploy/devices.ts';
+import { formatProfile } from '../../compiler/profile/format.ts';
+import { profileModel } from '../../compiler/profile/profile.ts';
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
@@ -64,6 +68,37 @@ describe('tempo-cim profile', () => {
     expect(json.layers[1].stall).toBeNull();
     expect(json.fits).toBe(true);
     expect(json.fit.flash.used).toBe(json.modelBytes + json.runtimeBytes);
+  });
+
+  it('counts a conv2d layer\'s positions, crossbar ops, im2col gather and pooling', async () => {
+    const spec = syntheticConvDigitsSpec({ channels: 4, kernel: 3, pool: 2, hidden: 12, seed: 5, calibrationImages: 16 });
+    const { profile } = await profileModel(writeModel(spec), loadDevice('esp32'), { limit: 8, xsLimit: 4, wallSamples: 1, wallReps: 1 });
+    expect(profile.enginesAgree).toBe(true);
+    const [conv, hidden, out] = profile.layers;
+    expect(conv).toMatchObject({
+      kind: 'conv2d', shape: '14x14x1->7x7x4 k3s1p1 pool2', rows: 9, outChannels: 4, positions: 196, outputs: 7 * 7 * 4,
+      grid: { inHeight: 14, inWidth: 14, padding: 1, convHeight: 14, convWidth: 14, pool: 2 },
+      denseMacs: 196 * 9 * 4, gatherCodes: 196 * 9, poolReads: 7 * 7 * 4 * 2 * 2,
+    });
+    expect(conv.stall!.neurons).toBe(7 * 7 * 4);
+    expect(hidden).toMatchObject({ positions: 1, grid: null, denseMacs: 196 * 12, gatherCodes: 0, poolReads: 0 });
+    expect(out.positions).toBe(1);
+    // At every position each patch row is added, skipped as zero, or skipped by early termination.
+    for (const layer of profile.layers) {
+      expect(layer.ops.rowAdds + layer.ops.zeroInputsSkipped + layer.ops.inputsSkippedEarly).toBeCloseTo(layer.rows * layer.positions, 6);
+    }
+    expect(conv.ops.rowAdds).toBeGreaterThan(0);
+    const text = formatProfile(profile, 'conv.tcm').split('\n');
+    const header = text.findIndex((line) => line.trimStart().startsWith('layer '));
+    const [head, ...rows] = text.slice(header, header + 4);
+    expect(rows[0].startsWith('  0 conv2d 14x14x1->7x7x4 k3s1p1 pool2 ')).toBe(true);
+    // The columns line up though the conv2d label is long: every number ends where its heading does.
+    for (const column of ['positions', 'dense MACs', 'row adds', 'clipped']) {
+      const end = head.indexOf(column) + column.length;
+      for (const row of rows) expect([row[end - 1] !== ' ', row[end]]).toEqual([true, ' ']);
+    }
+    expect(rows.map((row) => row.slice(0, head.indexOf('positions') + 9).trim().split(' ').pop())).toEqual(['196', '1', '1']);
+    expect(text).toContain('  conv2d layer 0: 14x14 positions x 9 rows (14x14 input, padding 1) x 4 channels; im2col gathers 1,764 codes; spike-time max pool 2x2 reads 784 codes -> 196');
   });
 
   it('says a model whose scratch exceeds the board\'s RAM budget does not fit', () => {
