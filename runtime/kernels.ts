@@ -20,6 +20,15 @@ export interface NativeKernels {
     input: Uint8Array, base: number, frames: number, step: number, out: Uint8Array, outBase: number,
     work: Uint8Array, charge: Uint8Array, ops: Uint8Array, early: number,
   ): boolean;
+  /**
+   * A conv2d layer in one call (the C twin of runGridLayer): every position's im2col patch run
+   * into the conv map (`map` when the layer pools, else `out`), then spike-time max pooling into
+   * `out`. `geometry` is gridWords(layer); see xs_tcim_grid in runtime/native/crossbar.c.
+   */
+  grid(
+    params: Uint8Array, weights: Int8Array, thresholds: Uint8Array, biases: Uint8Array, gains: Int8Array, geometry: Uint8Array,
+    input: Uint8Array, out: Uint8Array, patch: Uint8Array, map: Uint8Array, work: Uint8Array, charge: Uint8Array, ops: Uint8Array,
+  ): void;
   /** Early-exit row bounds of a layer into `bounds` (int32 per row). */
   rowBounds(params: Uint8Array, weights: Int8Array, gains: Int8Array, bounds: Uint8Array): void;
   /** Index of the first value outside [-max, max], or -1. */
@@ -56,6 +65,15 @@ export function layerParams(layer: Layer): Int32Array {
     layer.rows, layer.outChannels, layer.groupRows, layer.groups, layer.leakShift,
     layer.inMax, layer.outMax, layer.macro ? 1 : 0, layer.chargeBound,
   );
+}
+
+/** Words of a conv2d layer's geometry block (TCIM_G_* in runtime/native/crossbar.c, same order). */
+export const GRID_WORDS = 9;
+
+/** A conv2d layer's geometry in the order the C grid kernel reads it. */
+export function gridWords(layer: Layer): Int32Array {
+  const g = layer.grid!;
+  return Int32Array.of(g.inHeight, g.inWidth, layer.inChannels, layer.kernel, layer.stride, g.padding, g.convHeight, g.convWidth, g.pool);
 }
 
 /** A byte view over a typed array's own bytes (no copy). */

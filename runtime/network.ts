@@ -9,7 +9,7 @@ import {
 } from './crossbar.ts';
 import { InputError, ModelError } from './errors.ts';
 import { gatherPatch, poolCodes } from './grid.ts';
-import { bytesOf, LAYER_PARAM_WORDS, layerParams, OPS_WORDS, type NativeKernels } from './kernels.ts';
+import { bytesOf, GRID_WORDS, gridWords, LAYER_PARAM_WORDS, layerParams, OPS_WORDS, type NativeKernels } from './kernels.ts';
 import type { Layer, Model } from './model.ts';
 
 /** Rows added between early-termination checks (= the row kernel's block). */
@@ -56,11 +56,15 @@ export interface NetworkOptions {
 
 /**
  * Scratch each network needs, in bytes, computed before anything is allocated (with native kernels,
- * also their op counters and per-layer parameter words).
+ * also their op counters, per-layer parameter words and conv2d geometry words).
  */
 export function scratchBytesFor(model: Model, native = !!model.native): number {
   const s = scratchShape(model);
-  const nativeWords = native ? OPS_WORDS + LAYER_PARAM_WORDS * model.layers.length : 0;
+  let nativeWords = 0;
+  if (native) {
+    nativeWords = OPS_WORDS;
+    for (const layer of model.layers) nativeWords += LAYER_PARAM_WORDS + (layer.grid ? GRID_WORDS : 0);
+  }
   return s.outputs + s.patchRows + s.poolMap + 4 * (2 * s.accumulators + s.rows + s.levels + s.lastRows + nativeWords) + 8 * s.maxChannels + 4 * s.lastChannels;
 }
 
@@ -125,12 +129,13 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   function nativeBinding(k: NativeKernels) {
     const empty = new Int8Array(0);
     const opsWords = new Int32Array(OPS_WORDS);
-    const binding = {
+    return {
       work: bytesOf(new Int32Array(workWords)), charge: bytesOf(charge), opsWords, ops: bytesOf(opsWords),
       rowBound: rowBound ? bytesOf(rowBound) : new Uint8Array(0),
       layers: layers.map((layer) => ({
         params: bytesOf(layerParams(layer)), thresholds: bytesOf(layer.thresholds), biases: bytesOf(layer.biases),
         gains: layer.gains ?? empty,
+        geometry: layer.grid ? bytesOf(gridWords(layer)) : new Uint8Array(0),
       })),
       run(index: number, input: Uint8Array, early: boolean): void {
         const layer = layers[index];
@@ -138,8 +143,8 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         const words = this.opsWords;
         words.fill(0);
         if (layer.grid) {
-          // One call per position on its gathered patch (the kernel adds to the op words).
-          runGridLayer(index, input, this.position);
+          k.grid(b.params, layer.weights, b.thresholds, b.biases, b.gains, b.geometry, input, outputs[index], patch, poolMap,
+            this.work, this.charge, this.ops);
         } else {
           const stopped = k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, this.rowBound, input, 0, layer.outFrames,
             layer.stride * layer.inChannels, outputs[index], 0, this.work, this.charge, this.ops, early ? 1 : 0);
@@ -154,15 +159,7 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         ops.partials += words[5];
         ops.clippedPartials += words[6];
       },
-      /** One conv2d position on the gathered patch (made once: inference allocates nothing). */
-      position(index: number, map: Uint8Array, mapBase: number): void {
-        const layer = layers[index];
-        const b = binding.layers[index];
-        k.layer(b.params, layer.weights, b.thresholds, b.biases, b.gains, binding.rowBound, patch, 0, 1, 0, map, mapBase,
-          binding.work, binding.charge, binding.ops, 0);
-      },
     };
-    return binding;
   }
 
   /** All layers in C. The kernel refuses codes above the maximum, so they are scanned only then. */
@@ -177,16 +174,16 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
   }
 
   /**
-   * conv2d: gathers each position's patch into `patch`, lets `position` run it into the conv map
-   * (the layer output, or the pre-pool map), then pools. Shared by the TypeScript and C paths.
+   * conv2d: gathers each position's patch into `patch`, runs it into the conv map (the layer
+   * output, or the pre-pool map), then pools. The C kernels' twin is xs_tcim_grid (one call).
    */
-  function runGridLayer(index: number, input: Uint8Array, position: (index: number, map: Uint8Array, mapBase: number) => void): void {
+  function runGridLayer(index: number, input: Uint8Array): void {
     const layer = layers[index];
     const grid = layer.grid!;
     const map = grid.pool > 1 ? poolMap : outputs[index];
     for (let p = 0; p < layer.positions; p++) {
       gatherPatch(layer, input, (p / grid.convWidth) | 0, p % grid.convWidth, patch);
-      position(index, map, p * layer.outChannels);
+      runPosition(layer, patch, 0, layerOps[index], map, p * layer.outChannels);
     }
     if (grid.pool > 1) poolCodes(layer, poolMap, outputs[index]);
   }
@@ -197,7 +194,7 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
     const out = outputs[index];
     const m = layer.outChannels;
     if (layer.grid) {
-      runGridLayer(index, input, gridPosition);
+      runGridLayer(index, input);
       return;
     }
     for (let t = 0; t < layer.outFrames; t++) {
@@ -210,11 +207,6 @@ export function createNetwork(model: Model, options: NetworkOptions = {}): Netwo
         runPosition(layer, input, base, ops, out, t * m);
       }
     }
-  }
-
-  /** One conv2d position on the gathered patch (TypeScript kernels). */
-  function gridPosition(index: number, map: Uint8Array, mapBase: number): void {
-    runPosition(layers[index], patch, 0, layerOps[index], map, mapBase);
   }
 
   /** One output position over the input rows at `base`: integrate, merge, fire into out[outBase ..]. */

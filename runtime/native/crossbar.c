@@ -279,6 +279,43 @@ static void tcimReadLayer(xsMachine *the, TcimLayer *L, int needRowBound)
 	L->rowBound = needRowBound ? tcimWords(the, 5, (uint32_t)L->rows, 0, "row bounds") : NULL;
 }
 
+/* One position without early exit on the rows at `window`: integrate (leaky or direct), merge, fire into out[0 .. m). */
+static void tcimPosition(xsMachine *the, const TcimLayer *L, const uint8_t *window, uint8_t *out)
+{
+	if (L->leakShift > 0) {
+		int32_t spiking = tcimSortBySpikeTime(the, L, window);
+		L->ops[TCIM_OPS_ZERO_SKIPPED] += L->rows - spiking;
+		tcimAccumulateLeaky(L);
+	} else {
+		int32_t spiking = tcimGather(the, L, window);
+		tcimClear(L->acc, L->groups * L->m);
+		tcimAddRows(L, window, L->order, 0, spiking);
+		L->ops[TCIM_OPS_ROW_ADDS] += spiking;
+		L->ops[TCIM_OPS_ZERO_SKIPPED] += L->rows - spiking;
+	}
+	tcimMerge(the, L, 1);
+	tcimFire(the, L, out);
+}
+
+/* Fetches and checks the work area, charges and op counters (arguments work, charge, ops). */
+static void tcimReadWork(xsMachine *the, TcimLayer *L, int workArg, int chargeArg, int opsArg)
+{
+	uint32_t cells = (uint32_t)(L->groups * L->m), chargeBytes;
+	uint32_t workWords = 2 * cells + (uint32_t)L->rows + (uint32_t)L->inMax + 2;
+	uint8_t *chargeBytesPtr;
+	int32_t *work = tcimWords(the, workArg, workWords, 1, "work");
+	L->acc = work;
+	L->current = work + cells;
+	L->order = work + 2 * cells;
+	L->levelEnd = work + 2 * cells + L->rows;
+	/* XS aligns chunk data to sizeof(size_t): 8 on a 64-bit host, only 4 on ESP32 / RV32 devices. */
+	chargeBytesPtr = tcimBytes(the, chargeArg, &chargeBytes, 1);
+	if (((uintptr_t)chargeBytesPtr & 3) != 0 || chargeBytes / 8 < (uint32_t)L->m)
+		xsRangeError("charge: needs %d float64, 4-byte aligned", (int)L->m);
+	L->charge = (uint32_t *)(void *)chargeBytesPtr;
+	L->ops = tcimWords(the, opsArg, TCIM_OPS_COUNT, 1, "ops");
+}
+
 /*
  * layer(params, weights, thresholds, biases, gains, rowBound, input, base, frames, step,
  *       out, outBase, work, charge, ops, early) -> stoppedEarly
@@ -294,10 +331,9 @@ void xs_tcim_layer(xsMachine *the)
 	TcimLayer L;
 	int early = xsmcToInteger(xsArg(15)) != 0;
 	int32_t base, frames, step, outBase, t, stopped = 0;
-	uint32_t inputBytes, outBytes, workWords, cells, chargeBytes;
+	uint32_t inputBytes, outBytes;
 	const uint8_t *input;
-	uint8_t *out, *chargeBytesPtr;
-	int32_t *work;
+	uint8_t *out;
 
 	tcimReadLayer(the, &L, early);
 	base = tcimInt(the, 7, 0, 0x7fffffff, "base");
@@ -312,39 +348,126 @@ void xs_tcim_layer(xsMachine *the)
 	out = tcimBytes(the, 10, &outBytes, 1);
 	if ((int64_t)outBase + (int64_t)frames * L.m > outBytes)
 		xsRangeError("output: %u codes, layer writes more", (unsigned)outBytes);
-	cells = (uint32_t)(L.groups * L.m);
-	workWords = 2 * cells + (uint32_t)L.rows + (uint32_t)L.inMax + 2;
-	work = tcimWords(the, 12, workWords, 1, "work");
-	L.acc = work;
-	L.current = work + cells;
-	L.order = work + 2 * cells;
-	L.levelEnd = work + 2 * cells + L.rows;
-	/* XS aligns chunk data to sizeof(size_t): 8 on a 64-bit host, only 4 on ESP32 / RV32 devices. */
-	chargeBytesPtr = tcimBytes(the, 13, &chargeBytes, 1);
-	if (((uintptr_t)chargeBytesPtr & 3) != 0 || chargeBytes / 8 < (uint32_t)L.m)
-		xsRangeError("charge: needs %d float64, 4-byte aligned", (int)L.m);
-	L.charge = (uint32_t *)(void *)chargeBytesPtr;
-	L.ops = tcimWords(the, 14, TCIM_OPS_COUNT, 1, "ops");
+	tcimReadWork(the, &L, 12, 13, 14);
 
 	for (t = 0; t < frames; t++) {
 		const uint8_t *window = input + base + t * step;
 		if (early) {
 			stopped = tcimRunEarlyExit(the, &L, window);
-		} else if (L.leakShift > 0) {
-			int32_t spiking = tcimSortBySpikeTime(the, &L, window);
-			L.ops[TCIM_OPS_ZERO_SKIPPED] += L.rows - spiking;
-			tcimAccumulateLeaky(&L);
+			tcimMerge(the, &L, 1);
+			tcimFire(the, &L, out + outBase + t * L.m);
 		} else {
-			int32_t spiking = tcimGather(the, &L, window);
-			tcimClear(L.acc, (int32_t)cells);
-			tcimAddRows(&L, window, L.order, 0, spiking);
-			L.ops[TCIM_OPS_ROW_ADDS] += spiking;
-			L.ops[TCIM_OPS_ZERO_SKIPPED] += L.rows - spiking;
+			tcimPosition(the, &L, window, out + outBase + t * L.m);
 		}
-		tcimMerge(the, &L, 1);
-		tcimFire(the, &L, out + outBase + t * L.m);
 	}
 	xsmcSetBoolean(xsResult, stopped);
+}
+
+/* conv2d geometry words (Int32Array, runtime/kernels.ts gridWords; keep both in step). */
+enum { TCIM_G_IN_HEIGHT = 0, TCIM_G_IN_WIDTH, TCIM_G_IN_CHANNELS, TCIM_G_KERNEL, TCIM_G_STRIDE, TCIM_G_PADDING,
+	TCIM_G_CONV_HEIGHT, TCIM_G_CONV_WIDTH, TCIM_G_POOL, TCIM_G_WORDS };
+
+/* im2col patch of output position (oy, ox) into patch[0 .. k*k*C): zeros where the window overhangs (gatherPatch). */
+static void tcimGatherPatch(const int32_t *g, const uint8_t *input, int32_t oy, int32_t ox, uint8_t *patch)
+{
+	const int32_t k = g[TCIM_G_KERNEL], c = g[TCIM_G_IN_CHANNELS], width = g[TCIM_G_IN_WIDTH], height = g[TCIM_G_IN_HEIGHT];
+	const int32_t y0 = oy * g[TCIM_G_STRIDE] - g[TCIM_G_PADDING], x0 = ox * g[TCIM_G_STRIDE] - g[TCIM_G_PADDING];
+	const int32_t xFrom = x0 < 0 ? -x0 : 0, xTo = x0 + k > width ? width - x0 : k;
+	int32_t dy;
+	for (dy = 0; dy < k; dy++) {
+		uint8_t *row = patch + dy * k * c;
+		int32_t y = y0 + dy;
+		if (y < 0 || y >= height) {
+			memset(row, 0, (size_t)(k * c));
+			continue;
+		}
+		memset(row, 0, (size_t)(xFrom * c));
+		memcpy(row + xFrom * c, input + ((int64_t)y * width + x0 + xFrom) * c, (size_t)((xTo - xFrom) * c));
+		memset(row + xTo * c, 0, (size_t)((k - xTo) * c));
+	}
+}
+
+/* Spike-time max pooling q x q, stride q: the largest code (earliest spike) of each window (poolCodes). */
+static void tcimPoolCodes(const int32_t *g, int32_t m, const uint8_t *map, uint8_t *out)
+{
+	const int32_t q = g[TCIM_G_POOL], convWidth = g[TCIM_G_CONV_WIDTH];
+	const int32_t outWidth = convWidth / q, outHeight = g[TCIM_G_CONV_HEIGHT] / q;
+	int32_t py, px, j, dy, dx;
+	for (py = 0; py < outHeight; py++) {
+		for (px = 0; px < outWidth; px++) {
+			uint8_t *dest = out + (py * outWidth + px) * m;
+			for (j = 0; j < m; j++) {
+				uint8_t best = 0;
+				for (dy = 0; dy < q; dy++) {
+					const uint8_t *row = map + ((py * q + dy) * convWidth + px * q) * m + j;
+					for (dx = 0; dx < q; dx++)
+						if (row[dx * m] > best)
+							best = row[dx * m];
+				}
+				dest[j] = best;
+			}
+		}
+	}
+}
+
+/*
+ * grid(params, weights, thresholds, biases, gains, geometry, input, out, patch, map, work, charge, ops)
+ *
+ * A conv2d layer in one call, the C twin of runGridLayer (runtime/network.ts): for every output
+ * position, gathers its k x k x C patch of the H x W x C input into `patch` and runs it as one
+ * position (no early exit) into the conv map, then pools the map into `out`. The map is `map`
+ * (positions x m bytes) when the layer pools, else `out` itself. `geometry` holds TCIM_G_WORDS
+ * int32 words; work, charge and ops as for layer().
+ */
+void xs_tcim_grid(xsMachine *the)
+{
+	TcimLayer L;
+	const int32_t *g;
+	int32_t h, w, c, k, s, p, convHeight, convWidth, q, positions, pos;
+	uint32_t inputBytes, outBytes, patchBytes, mapBytes;
+	const uint8_t *input;
+	uint8_t *out, *patch, *map;
+
+	tcimReadLayer(the, &L, 0);
+	g = tcimWords(the, 5, TCIM_G_WORDS, 0, "conv2d geometry");
+	h = g[TCIM_G_IN_HEIGHT];
+	w = g[TCIM_G_IN_WIDTH];
+	c = g[TCIM_G_IN_CHANNELS];
+	k = g[TCIM_G_KERNEL];
+	s = g[TCIM_G_STRIDE];
+	p = g[TCIM_G_PADDING];
+	convHeight = g[TCIM_G_CONV_HEIGHT];
+	convWidth = g[TCIM_G_CONV_WIDTH];
+	q = g[TCIM_G_POOL];
+	if (h < 1 || h > (1 << 16) || w < 1 || w > (1 << 16) || c < 1 || k < 1 || k > 255 || s < 1 || s > 255 || p < 0 || p >= k
+		|| (int64_t)k * k * c != L.rows || h + 2 * p < k || w + 2 * p < k
+		|| convHeight != (h + 2 * p - k) / s + 1 || convWidth != (w + 2 * p - k) / s + 1
+		|| q < 1 || q > convHeight || q > convWidth)
+		xsRangeError("inconsistent conv2d geometry");
+	positions = convHeight * convWidth;
+	input = tcimBytes(the, 6, &inputBytes, 0);
+	if ((int64_t)h * w * c > inputBytes)
+		xsRangeError("input: %u codes, the image needs more", (unsigned)inputBytes);
+	out = tcimBytes(the, 7, &outBytes, 1);
+	if ((int64_t)(convHeight / q) * (convWidth / q) * L.m > outBytes)
+		xsRangeError("output: %u codes, layer writes more", (unsigned)outBytes);
+	patch = tcimBytes(the, 8, &patchBytes, 1);
+	if (patchBytes < (uint32_t)L.rows)
+		xsRangeError("patch: %u bytes, %d rows", (unsigned)patchBytes, (int)L.rows);
+	map = out;
+	if (q > 1) {
+		map = tcimBytes(the, 9, &mapBytes, 1);
+		if ((int64_t)positions * L.m > mapBytes)
+			xsRangeError("map: %u codes, the conv map needs more", (unsigned)mapBytes);
+	}
+	tcimReadWork(the, &L, 10, 11, 12);
+
+	for (pos = 0; pos < positions; pos++) {
+		tcimGatherPatch(g, input, pos / convWidth, pos % convWidth, patch);
+		tcimPosition(the, &L, patch, map + pos * L.m);
+	}
+	if (q > 1)
+		tcimPoolCodes(g, L.m, map, out);
 }
 
 /*

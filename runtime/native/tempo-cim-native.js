@@ -4,9 +4,10 @@
  * default export at load: loadModel(bytes, { native }). runtime/kernels.ts documents the calls.
  */
 function layer() @ "xs_tcim_layer";
+function grid() @ "xs_tcim_grid";
 function rowBounds() @ "xs_tcim_row_bounds";
 function checkInt8Range() @ "xs_tcim_check_int8_range";
 function crc32() @ "xs_tcim_crc32";
 function encodeImage() @ "xs_tcim_encode_image";
 
-export default Object.freeze({ layer, rowBounds, checkInt8Range, crc32, encodeImage });
+export default Object.freeze({ layer, grid, rowBounds, checkInt8Range, crc32, encodeImage });

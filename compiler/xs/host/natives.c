@@ -11,6 +11,7 @@
 extern void modInstallBase64(xsMachine *the);
 
 extern void xs_tcim_layer(xsMachine *the);
+extern void xs_tcim_grid(xsMachine *the);
 extern void xs_tcim_row_bounds(xsMachine *the);
 extern void xs_tcim_check_int8_range(xsMachine *the);
 extern void xs_tcim_crc32(xsMachine *the);
@@ -29,6 +30,7 @@ void tcimInstallHost(xsMachine *the)
 	modInstallBase64(the);
 	xsResult = xsNewObject();
 	tcimDefine(the, "layer", xs_tcim_layer, 16);
+	tcimDefine(the, "grid", xs_tcim_grid, 13);
 	tcimDefine(the, "rowBounds", xs_tcim_row_bounds, 4);
 	tcimDefine(the, "checkInt8Range", xs_tcim_check_int8_range, 2);
 	tcimDefine(the, "crc32", xs_tcim_crc32, 3);
