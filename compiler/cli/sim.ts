@@ -1,6 +1,21 @@
 /** `tempo-cim sim`: run a generated project's app in real XS on this machine (see compiler/deploy/sim/run.ts). */
 import { CliError, parseArgs } from '../util/args.ts';
-import { simulate } from '../deploy/sim/run.ts';
+import { simulate, type HeapReport } from '../deploy/sim/run.ts';
+
+/** Heap sampling interval of --stats (simulated ms). */
+const HEAP_EVERY_MS = 10000;
+
+function heapLine(heap: HeapReport): string {
+  const first = heap.samples[0];
+  const last = heap.samples[heap.samples.length - 1];
+  const range = (key: 'chunks' | 'slots') => {
+    const values = heap.samples.map((s) => s[key]);
+    return `${Math.min(...values)}-${Math.max(...values)}`;
+  };
+  return `[sim] XS heap live after GC, chunks + slots: ${first.chunks} + ${first.slots} B at start (${(first.ms / 1000).toFixed(1)} s), `
+    + `${last.chunks} + ${last.slots} B at end (${(last.ms / 1000).toFixed(1)} s); ${heap.samples.length} samples, chunks ${range('chunks')} B, slots ${range('slots')} B; `
+    + `high-water chunks ${heap.chunksPeak} B, slots ${heap.slotsPeak} B`;
+}
 
 export const summary = 'run a generated Moddable project in real XS on this machine';
 
@@ -16,9 +31,13 @@ Options:
   --wav FILE       keywords: play this WAV as the microphone (any rate; converted to 16 kHz mono)
   --strokes FILE   digits on a touch display: replay these strokes (JSON, see docs/deploy.md)
   --screen WxH     screen size instead of the board's (e.g. 240x320: portrait)
-  --duration MS    stop after this much simulated time (default 120000)
-  --stats          also print the XS meter's compute count and, for apps that draw, the
-                   high-water marks of Piu's command list and Poco's display list
+  --duration MS    stop after this much simulated time (default 120000, or the --wav
+                   recording's length and 10 s more when that is longer)
+  --stats          also print the XS meter's compute count; the XS heap (chunk and slot bytes,
+                   as Moddable's instrumentation counts them) live after a garbage collection
+                   once the app has started, every 10 s of simulated time and at the end, and
+                   its high-water marks; and, for apps that draw, the high-water marks of Piu's
+                   command list and Poco's display list
 
 Piu apps draw through a model of Piu's command list and Poco's display list with the target's
 sizes (1,024 bytes each unless the Application asks for others; 1,536 on the 64-bit desktop
@@ -44,10 +63,12 @@ export async function run(args: string[]): Promise<number> {
     strokesPath: options.strokes as string | undefined,
     durationMs: duration,
     screen: parseScreen(options.screen as string | undefined),
+    heapEveryMs: options.stats ? HEAP_EVERY_MS : undefined,
   });
   process.stdout.write(result.output);
   if (options.stats) {
     console.log(`[sim] stopped: ${result.stop}; XS compute ${result.compute}`);
+    if (result.heap) console.log(heapLine(result.heap));
     const d = result.display;
     if (d) console.log(`[sim] display: ${d.frames} frames, ${d.steps} rectangles; Piu command list ${d.commandListUsed}/${d.commandListLength} B, Poco display list ${d.displayListUsed}/${d.displayListLength} B (high-water/size)`);
   }

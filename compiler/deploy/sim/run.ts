@@ -20,8 +20,10 @@ export interface SimOptions {
   wavPath?: string;
   /** Touch strokes (JSON, see docs/deploy.md) replayed on the touch screen. */
   strokesPath?: string;
-  /** Stop after this much simulated time (ms). */
+  /** Stop after this much simulated time (ms; default 120 s, or the microphone WAV's length and 10 s more when longer). */
   durationMs?: number;
+  /** Also sample the XS heap (after a garbage collection) every this much simulated time (ms). */
+  heapEveryMs?: number;
   /** Screen size instead of the board's (e.g. 240x320: the board turned to portrait). */
   screen?: { width: number; height: number };
 }
@@ -34,6 +36,32 @@ export interface SimResult {
   compute: number;
   /** Piu/Poco list sizes and high-water marks, when the app draws (Piu). */
   display: DisplayFigures | null;
+  /** XS heap samples, when asked for (heapEveryMs) and the host can tell. */
+  heap: HeapReport | null;
+}
+
+/** Bytes of the XS heaps, as Moddable's instrumentation counts them ("XS Chunk/Slot Heap Used"). */
+export interface HeapSample {
+  /** Simulated time (ms). */
+  ms: number;
+  chunks: number;
+  slots: number;
+}
+
+export interface HeapReport {
+  /** Live heap after a garbage collection: once the app has started, then every heapEveryMs, then at the end. */
+  samples: HeapSample[];
+  /** High-water marks over the whole run, garbage included (what the heaps must hold). */
+  chunksPeak: number;
+  slotsPeak: number;
+}
+
+interface DrainReply {
+  output: string;
+  stop: string;
+  ms: number;
+  display: DisplayFigures | null;
+  heap: { chunks: number; chunksPeak: number; slots: number; slotsPeak: number } | null;
 }
 
 /** The display the Piu stand-in models: the board's screen, and 8-byte pointers for the desktop simulator. */
@@ -61,6 +89,8 @@ function readStrokes(path: string): StrokeFile {
 }
 
 /** The project's data files (manifest `data`) the app may open with new Resource(name). */
+const DEFAULT_DURATION_MS = 120000;
+
 function dataFiles(dir: string, options: SimOptions): Map<string, Uint8Array> {
   const data = new Map<string, Uint8Array>();
   for (const name of ['model.tcm', 'vectors.bin', 'keyword.wav']) {
@@ -113,26 +143,47 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
   let stop = 'not run';
   let compute = 0;
   let display: DisplayFigures | null = null;
-  const drain = async () => {
-    const reply = JSON.parse(Buffer.from((await worker.command(new Uint8Array(0))).reply).toString('utf8')) as { output: string; stop: string; display: DisplayFigures | null };
+  let heap: HeapReport | null = null;
+  /** A command of shims/host.ts: '' drains the console, 'H' also samples the heap, 'R<ms>' runs the timers until then (and drains). */
+  const command = async (text: string) => {
+    const answer = await worker.command(new Uint8Array(Buffer.from(text, 'latin1')));
+    if (text.startsWith('R')) compute += answer.compute;
+    const reply = JSON.parse(Buffer.from(answer.reply).toString('utf8')) as DrainReply;
     output += reply.output;
     stop = reply.stop;
     display = reply.display;
+    if (reply.heap) {
+      heap ??= { samples: [], chunksPeak: 0, slotsPeak: 0 };
+      heap.samples.push({ ms: reply.ms, chunks: reply.heap.chunks, slots: reply.heap.slots });
+      heap.chunksPeak = reply.heap.chunksPeak;
+      heap.slotsPeak = reply.heap.slotsPeak;
+    }
   };
+  const data = dataFiles(dir, options);
+  const wav = data.get('keyword.wav');
+  const durationMs = options.durationMs ?? Math.max(DEFAULT_DURATION_MS, wav ? Math.ceil((wav.length / 32000) * 1000) + 10000 : 0);
+  const every = options.heapEveryMs;
+  if (every !== undefined && !(every > 0)) throw new UserError('the heap sampling interval must be positive');
   try {
     await worker.evaluate(prelude);
     await worker.evaluate(RECEIVER);
-    for (const [name, bytes] of dataFiles(dir, options)) await worker.command(storeCommand(name, bytes));
+    for (const [name, bytes] of data) await worker.command(storeCommand(name, bytes));
+    data.clear();
     try {
       compute += (await worker.evaluate(script)).compute;
-      compute += (await worker.evaluate(`globalThis.__tempoCimSim.run(${options.durationMs ?? 120000});`)).compute;
-      await drain();
+      if (every) await command('H');
+      // In slices of simulated time when the heap is sampled between them (the clock runs on across slices).
+      for (let limit = every ? Math.min(every, durationMs) : durationMs; ; limit = Math.min(limit + every!, durationMs)) {
+        await command(`R${Math.floor(limit)}`);
+        if (every) await command('H');
+        if (limit >= durationMs || !stop.startsWith('time limit')) break;
+      }
     } catch (error) {
-      await drain().catch(() => undefined);
+      await command('').catch(() => undefined);
       output += `XS abort: unhandled exception: ${(error as Error).message}\n`;
       stop = 'exception';
     }
-    return { output: output + worker.output, stop, compute, display };
+    return { output: output + worker.output, stop, compute, display, heap };
   } finally {
     await worker.close();
   }

@@ -6,6 +6,7 @@
  * The makefile compiles xsnap-worker.c with -DmodInstallBase64=tcimInstallHost, so its agent
  * set-up calls this function where it would install base64; we install base64 and then ours.
  */
+#include "xsAll.h" /* the machine's heap counters (tcim_heap) */
 #include "xs.h"
 
 extern void modInstallBase64(xsMachine *the);
@@ -18,6 +19,20 @@ extern void xs_tcim_crc32(xsMachine *the);
 extern void xs_tcim_encode_image(xsMachine *the);
 extern void xs_tcim_frontend_frame(xsMachine *the);
 extern void xs_tcim_preemphasize(xsMachine *the);
+
+/*
+ * TempoCIMHeap() -> [chunk bytes in use, chunk high-water, slot bytes in use, slot high-water]: the machine's own counters, the figures Moddable's instrumentation reports
+ * on a device as "XS Chunk Heap Used" / "XS Slot Heap Used" (in use = live after the last
+ * collection plus what was allocated since). Host only: `tempo-cim sim --stats` reads them.
+ */
+static void tcim_heap(xsMachine *the)
+{
+	xsResult = xsNewArray(4);
+	xsSetAt(xsResult, xsInteger(0), xsNumber((double)the->currentChunksSize));
+	xsSetAt(xsResult, xsInteger(1), xsNumber((double)the->peakChunksSize));
+	xsSetAt(xsResult, xsInteger(2), xsNumber((double)the->currentHeapCount * sizeof(txSlot)));
+	xsSetAt(xsResult, xsInteger(3), xsNumber((double)the->peakHeapCount * sizeof(txSlot)));
+}
 
 static void tcimDefine(xsMachine *the, const char *name, xsCallback callback, int length)
 {
@@ -38,4 +53,6 @@ void tcimInstallHost(xsMachine *the)
 	tcimDefine(the, "frontendFrame", xs_tcim_frontend_frame, 12);
 	tcimDefine(the, "preemphasize", xs_tcim_preemphasize, 7);
 	xsDefine(xsGlobal, xsID("TempoCIMNative"), xsResult, xsDontEnum);
+	xsVar(0) = xsNewHostFunction(tcim_heap, 0);
+	xsDefine(xsGlobal, xsID("TempoCIMHeap"), xsVar(0), xsDontEnum);
 }

@@ -7,6 +7,8 @@
  */
 declare const globalThis: {
   performance?: { now(): number };
+  /** The XS test host's heap counters (compiler/xs/host/natives.c), bytes: [chunks, chunk peak, slots, slot peak]. */
+  TempoCIMHeap?: () => number[];
   __tempoCimSim?: SimControl;
   handleCommand?: (message: ArrayBuffer) => ArrayBuffer;
   /** Filled by the host's receiver script (compiler/deploy/sim/run.ts) before this bundle runs. */
@@ -14,6 +16,9 @@ declare const globalThis: {
   /** The Piu stand-in's view (./view.ts), when the app made an Application. */
   __tempoCimView?: { figures: object };
 };
+
+/** xsnap's global garbage collector. */
+declare function gc(): void;
 
 export interface SimTimer {
   id: number;
@@ -111,13 +116,31 @@ function encodeUtf8(text: string): ArrayBuffer {
   return new Uint8Array(bytes).buffer;
 }
 
+/** The XS heap as Moddable's instrumentation counts it (bytes in use now, and the high-water marks), when the host can tell. */
+export function heapFigures(): { chunks: number; chunksPeak: number; slots: number; slotsPeak: number } | null {
+  const figures = globalThis.TempoCIMHeap?.();
+  return figures ? { chunks: figures[0], chunksPeak: figures[1], slots: figures[2], slotsPeak: figures[3] } : null;
+}
+
 globalThis.__tempoCimSim = { run: (limitMs) => void (stopReason = run(limitMs)) };
 /**
- * A host command drains the console: the reply is UTF-8 JSON {output, stop, display} with the text
- * traced since the last drain and the display figures (./view.ts) when the app draws.
+ * Host commands (first byte): 'R' + a decimal limit in ms runs the timers until then (as
+ * __tempoCimSim.run: a command, unlike an evaluated script, leaves nothing behind in the heap);
+ * 'H' collects garbage and adds `heap` (heapFigures: what the app keeps alive at that moment).
+ * Every command drains the console: the reply is UTF-8 JSON {output, stop, ms, display, heap}
+ * with the text traced since the last drain, the simulated clock and the display figures
+ * (./view.ts) when the app draws.
  */
-globalThis.handleCommand = () => {
+globalThis.handleCommand = (message) => {
+  const bytes = new Uint8Array(message);
+  const op = bytes.length > 0 ? bytes[0] : 0;
+  if (op === 0x52) {
+    let limit = 0;
+    for (let i = 1; i < bytes.length; i++) limit = limit * 10 + bytes[i] - 48;
+    stopReason = run(limit);
+  }
+  if (op === 0x48) gc();
   const text = output;
   output = '';
-  return encodeUtf8(JSON.stringify({ output: text, stop: stopReason, display: globalThis.__tempoCimView?.figures ?? null }));
+  return encodeUtf8(JSON.stringify({ output: text, stop: stopReason, ms: ticks(), display: globalThis.__tempoCimView?.figures ?? null, heap: op === 0x48 ? heapFigures() : null }));
 };

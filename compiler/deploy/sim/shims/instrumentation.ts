@@ -1,9 +1,11 @@
 /**
  * Stand-in for Moddable's `instrumentation`: the names are known; the display figures come from the
- * Piu stand-in (high-water marks of its command and display lists, rectangles drawn), but xsnap
- * does not expose the heap figures to scripts, so those read as undefined (the apps print n/a;
- * the `tempo-cim sim` summary reports XS's own meter instead).
+ * Piu stand-in (high-water marks of its command and display lists, rectangles drawn) and the XS
+ * heap figures from the XS test host's counters (./host.ts heapFigures: the machine's own chunk
+ * and slot counts, as on a device); the rest read as undefined (the apps print n/a).
  */
+import { heapFigures } from './host.ts';
+
 declare const globalThis: { __tempoCimView?: { figures: { commandListUsed: number; displayListUsed: number; steps: number } } };
 
 const NAMES = [
@@ -14,8 +16,10 @@ const NAMES = [
 
 const Instrumentation = {
   get(what: number | undefined): number | undefined {
-    const figures = globalThis.__tempoCimView?.figures;
     const name = what === undefined ? undefined : NAMES[what - 1];
+    if (name === 'XS Chunk Heap Used') return heapFigures()?.chunks;
+    if (name === 'XS Slot Heap Used') return heapFigures()?.slots;
+    const figures = globalThis.__tempoCimView?.figures;
     if (!figures) return undefined;
     if (name === 'Piu Command List Used') return figures.commandListUsed;
     if (name === 'Poco Display List Used') return figures.displayListUsed;
