@@ -5,7 +5,7 @@
  * (measured in XS; `tempo-cim profile` checks the same).
  */
 import type { DeviceProfile } from './devices.ts';
-import { chunkHeapBytes } from './devices.ts';
+import { chunkHeapBytes, slotBudget } from './devices.ts';
 import { UserError } from '../errors.ts';
 
 export interface FlashItem {
@@ -57,7 +57,7 @@ export function checkBudget(profile: DeviceProfile, flashItems: FlashItem[], scr
     appBufferBytes,
     chunkHeapBytes: chunkHeapBytes(profile),
     slots,
-    slotBudget: profile.moddable.creation.heap.initial,
+    slotBudget: slotBudget(profile),
     problems: [],
   };
   if (flashBytes > report.flashBudget) {

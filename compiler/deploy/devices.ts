@@ -108,3 +108,14 @@ export function chunkHeapBytes(profile: DeviceProfile): number {
   const { creation } = profile.moddable;
   return creation.static > 0 ? creation.static : creation.chunk.initial;
 }
+
+/**
+ * XS slots (16 bytes each on a 32-bit MCU) the app may take. With a static block (creation.static >
+ * 0, the ESP32-C3) Moddable's host allocates chunks and slots in that one block and grows the slot
+ * heap into it by `heap.incremental` as needed, so the slots may use the block less the chunk
+ * budget for scratch and app buffers; otherwise the slot heap is `heap.initial`.
+ */
+export function slotBudget(profile: DeviceProfile): number {
+  const { creation } = profile.moddable;
+  return creation.static > 0 ? Math.floor((creation.static - profile.ram.scratchBudgetBytes) / 16) : creation.heap.initial;
+}

@@ -189,24 +189,32 @@ describe('tempo-cim build', () => {
     });
 
     it('refuses one whose XS slots (network + one inference, measured in XS) exceed the slot heap, as profile does', async () => {
-      // Four layers: about 50 slots each for the loaded network; the ESP32-C3's slot heap starts at 512.
+      // A board like the ESP32 (no static block: a fixed slot heap) but with 500 slots; four layers
+      // take about 50 slots each for the loaded network.
+      const board = JSON.parse(readFileSync(join(import.meta.dirname, '../../devices/esp32.json'), 'utf8'));
+      board.name = 'small-heap';
+      board.moddable.creation.heap.initial = 500;
+      const small = join(root, 'small-heap.json');
+      writeFileSync(small, JSON.stringify(board));
       const deep = convImageModel(join(root, 'conv-deep.tcm'), { inputPool: 2, convs: [4, 8], hidden: [16] });
-      const out = join(root, 'conv-deep-c3');
-      const run = buildCli(deep, 'esp32c3', out);
+      const out = join(root, 'conv-deep-small');
+      const run = buildCli(deep, small, out);
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      const slots = /needs (\d+) XS slots \(network (\d+) \+ one inference (\d+)\) but device 'esp32c3' has 512/.exec(run.stderr);
+      const slots = /needs (\d+) XS slots \(network (\d+) \+ one inference (\d+)\) but device 'small-heap' has 500/.exec(run.stderr);
       expect(slots).not.toBeNull();
       expect(existsSync(out)).toBe(false);
       // The same figures `tempo-cim profile` measures and checks.
-      const { profile } = await profileModel(new Uint8Array(readFileSync(deep)), loadDevice('esp32c3'), { limit: 2, xsLimit: 1, wallSamples: 1, wallReps: 1 });
+      const { profile } = await profileModel(new Uint8Array(readFileSync(deep)), loadDevice(small), { limit: 2, xsLimit: 1, wallSamples: 1, wallReps: 1 });
       expect(profile.fits).toBe(false);
-      expect(profile.fit.slots).toEqual({ used: Number(slots![1]), budget: 512, fits: false });
+      expect(profile.fit.slots).toEqual({ used: Number(slots![1]), budget: 500, fits: false });
       expect([profile.xsMemory.networkSlots, profile.xsMemory.inferenceSlots]).toEqual([Number(slots![2]), Number(slots![3])]);
-      // The ESP32's slot heap holds it; the build record keeps the measured slots.
-      const record = await buildProject({ modelPath: deep, device: 'esp32', app: 'bench', outDir: join(root, 'conv-deep-esp32'), count: 4 });
+      // The ESP32-C3 allocates slots and chunks in one static block (94,208 B) and grows its slot
+      // heap (512 at start) into it: the block less the 32 KiB chunk budget, 3,840 slots, holds it.
+      const record = await buildProject({ modelPath: deep, device: 'esp32c3', app: 'bench', outDir: join(root, 'conv-deep-c3'), count: 4 });
       expect(record.budget.slots).toEqual({ network: profile.xsMemory.networkSlots, inference: profile.xsMemory.inferenceSlots });
-      expect(record.budget.slotBudget).toBe(4928);
+      expect(record.budget.slotBudget).toBe((94208 - 32768) / 16);
+      expect(Number(slots![1])).toBeGreaterThan(512);
     });
   });
 
