@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { Rng } from '../../compiler/util/prng.ts';
 import { randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
+import { cliInProcess } from '../helpers/cli-in-process.ts';
 
 const bin = join(import.meta.dirname, '../../bin/tempo-cim.js');
 
@@ -31,7 +32,7 @@ describe('tempo-cim CLI', () => {
     expect(json.bytes).toBe(bytes.length);
   });
 
-  it('inspect shows a conv2d layer\'s geometry: kernel, stride, padding, positions before pooling, pooling', () => {
+  it('inspect shows a conv2d layer\'s geometry: kernel, stride, padding, positions before pooling, pooling', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcm-'));
     const file = join(dir, 'conv.tcm');
     // Seed 2: no pooling, stride 2; seed 5: pooling, then a second conv2d layer.
@@ -42,7 +43,7 @@ describe('tempo-cim CLI', () => {
       const g = conv.grid!;
       const convHeight = Math.floor((g.inHeight + 2 * g.padding - conv.kernel) / conv.stride) + 1;
       const convWidth = Math.floor((g.inWidth + 2 * g.padding - conv.kernel) / conv.stride) + 1;
-      const json = JSON.parse(execFileSync('node', [bin, 'inspect', file, '--json'], { encoding: 'utf8' }));
+      const json = JSON.parse((await cliInProcess(['inspect', file, '--json'])).stdout);
       expect(json.layers[0]).toMatchObject({
         kind: 'conv2d', kernel: conv.kernel, stride: conv.stride, inChannels: conv.inChannels, outChannels: conv.outChannels,
         rows: conv.kernel * conv.kernel * conv.inChannels, positions: convHeight * convWidth,
@@ -50,7 +51,7 @@ describe('tempo-cim CLI', () => {
         grid: { inHeight: g.inHeight, inWidth: g.inWidth, padding: g.padding, convHeight, convWidth, pool: g.pool },
       });
       expect(json.layers.at(-1).grid).toBeNull();
-      const line = execFileSync('node', [bin, 'inspect', file], { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('  0: conv2d'));
+      const line = (await cliInProcess(['inspect', file])).stdout.split('\n').find((l) => l.startsWith('  0: conv2d'));
       const pooled = `${Math.floor(convHeight / g.pool)}x${Math.floor(convWidth / g.pool)}x${conv.outChannels}`;
       expect(line).toContain(`${g.inHeight}x${g.inWidth}x${conv.inChannels} -> ${pooled} (kernel ${conv.kernel}x${conv.kernel}, stride ${conv.stride}, padding ${g.padding}: ${convHeight}x${convWidth} positions`);
       if (g.pool > 1) expect(line).toContain(`spike-time max pool ${g.pool}x${g.pool})`);

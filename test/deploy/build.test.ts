@@ -10,6 +10,7 @@ import { loadValidator, manifestSchemaUrl } from '../../compiler/deploy/schema.t
 import { typecheckProjects } from './typecheck.ts';
 import { profileModel } from '../../compiler/profile/profile.ts';
 import { loadModel, scratchBytesFor } from '../../runtime/index.ts';
+import { cliInProcess } from '../helpers/cli-in-process.ts';
 import { audioModel, convImageModel, imageModel, tempDir } from './fixtures.ts';
 
 /**
@@ -169,7 +170,7 @@ describe('tempo-cim build', () => {
 
   describe('conv2d models: what profile counts', () => {
     const buildCli = (model: string, device: string, out: string) =>
-      spawnSync(process.execPath, [cli, 'build', model, '--device', device, '--app', 'bench', '--count', '4', '--out', out], { encoding: 'utf8' });
+      cliInProcess(['build', model, '--device', device, '--app', 'bench', '--count', '4', '--out', out]);
 
     it('refuses one whose scratch (the conv map before pooling) exceeds the RAM budget; one line, exit 2, nothing written', async () => {
       // The first layer's 28 x 28 x 64 codes before pooling (49 KiB) make most of its 67 KiB of
@@ -178,7 +179,7 @@ describe('tempo-cim build', () => {
       const model = loadModel(new Uint8Array(readFileSync(wide)));
       expect(scratchBytesFor(model, true)).toBeGreaterThan(48 * 1024);
       const out = join(root, 'conv-wide');
-      const run = buildCli(wide, 'esp32', out);
+      const run = await buildCli(wide, 'esp32', out);
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       const scratch = /needs [\d.]+ KiB of RAM \(network scratch ([\d.]+) KiB \+ app buffers [\d.]+ KiB\) but device 'esp32' allows 48\.0 KiB/.exec(run.stderr);
@@ -198,7 +199,7 @@ describe('tempo-cim build', () => {
       writeFileSync(small, JSON.stringify(board));
       const deep = convImageModel(join(root, 'conv-deep.tcm'), { inputPool: 2, convs: [4, 8], hidden: [16] });
       const out = join(root, 'conv-deep-small');
-      const run = buildCli(deep, small, out);
+      const run = await buildCli(deep, small, out);
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       const slots = /needs (\d+) XS slots \(network (\d+) \+ one inference (\d+)\) but device 'small-heap' has 500/.exec(run.stderr);
