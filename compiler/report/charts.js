@@ -31,6 +31,10 @@
     p.textContent = message;
     container.appendChild(p);
   }
+  // Room for 'layer N SHAPE' at the charts' 11 px font (about 6.5 px per character).
+  function labelWidth(layers) {
+    return 12 + 6.5 * Math.max.apply(null, layers.map((l) => ('layer ' + l.index + ' ' + l.shape).length));
+  }
   function pct(x) {
     return (100 * x).toFixed(1) + '%';
   }
@@ -222,7 +226,8 @@
 
   function drawOps(container) {
     const layers = data.profile.layers;
-    const W = 560, rowH = 44, L = 150, T = 10;
+    // Labels sit left of the bars; long ones (conv2d geometry) push the bars right.
+    const L = Math.max(150, labelWidth(layers)), W = L + 410, rowH = 44, T = 10;
     const s = svg(container, 'ops', W, T + layers.length * rowH + 20);
     const max = Math.max.apply(null, layers.map((l) => l.denseMacs).concat([1]));
     layers.forEach((l, k) => {
@@ -319,7 +324,7 @@
       el('rect', { x: L, y: y, width: 10, height: 10, fill: color }, s);
       text(s, L + 14, y + 9, 'layer ' + l.index + ' ' + l.shape + ': ' + l.rowGroups + ' row groups x ' + l.columnTiles + ' column tiles = ' + l.arrays + ' arrays, ' + pct(l.utilisation) + ' of cells');
     });
-    const W = 560, rowH = 44, BL = 150;
+    const BL = Math.max(150, labelWidth(m.layers)), W = BL + 410, rowH = 44;
     const e = svg(container, 'macro-energy', W, 10 + m.layers.length * rowH + 10);
     const max = Math.max.apply(null, m.layers.map((l) => l.energyDenseJ).concat([1e-30]));
     const nj = (j) => (j * 1e9).toPrecision(3) + ' nJ';
