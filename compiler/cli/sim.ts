@@ -1,20 +1,21 @@
 /** `tempo-cim sim`: run a generated project's app in real XS on this machine (see compiler/deploy/sim/run.ts). */
 import { CliError, parseArgs } from '../util/args.ts';
-import { simulate, type HeapReport } from '../deploy/sim/run.ts';
+import { simulate, type HeapReport, type HeapSample } from '../deploy/sim/run.ts';
 
 /** Heap sampling interval of --stats (simulated ms). */
 const HEAP_EVERY_MS = 10000;
 
 function heapLine(heap: HeapReport): string {
-  const first = heap.samples[0];
-  const last = heap.samples[heap.samples.length - 1];
-  const range = (key: 'chunks' | 'slots') => {
-    const values = heap.samples.map((s) => s[key]);
-    return `${Math.min(...values)}-${Math.max(...values)}`;
-  };
-  return `[sim] XS heap live after GC, chunks + slots: ${first.chunks} + ${first.slots} B at start (${(first.ms / 1000).toFixed(1)} s), `
-    + `${last.chunks} + ${last.slots} B at end (${(last.ms / 1000).toFixed(1)} s); ${heap.samples.length} samples, chunks ${range('chunks')} B, slots ${range('slots')} B; `
-    + `high-water chunks ${heap.chunksPeak} B, slots ${heap.slotsPeak} B`;
+  const bytes = (s: HeapSample) => `chunks ${s.chunks} B + slots ${s.slots} B at ${(s.ms / 1000).toFixed(1)} s`;
+  const running = heap.samples.filter((s) => s.running);
+  const range = (key: 'chunks' | 'slots') => `${key} ${Math.min(...running.map((s) => s[key]))}-${Math.max(...running.map((s) => s[key]))} B`;
+  const after = heap.samples.filter((s) => !s.running);
+  const lines = [`[sim] XS heap high-water: chunks ${heap.chunksPeak} B, slots ${heap.slotsPeak} B`];
+  if (running.length) {
+    lines.push(`[sim] XS heap live after GC while the app runs (${running.length} samples): first ${bytes(running[0])}, last ${bytes(running[running.length - 1])}; ${range('chunks')}, ${range('slots')}`);
+  }
+  if (after.length) lines.push(`[sim] XS heap live after GC once the app stopped: ${bytes(after[after.length - 1])}`);
+  return lines.join('\n');
 }
 
 export const summary = 'run a generated Moddable project in real XS on this machine';

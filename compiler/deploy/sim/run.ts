@@ -46,6 +46,8 @@ export interface HeapSample {
   ms: number;
   chunks: number;
   slots: number;
+  /** Whether the app was still running (timers pending), not stopped or idle. */
+  running: boolean;
 }
 
 export interface HeapReport {
@@ -154,7 +156,8 @@ export async function simulate(dir: string, options: SimOptions = {}): Promise<S
     display = reply.display;
     if (reply.heap) {
       heap ??= { samples: [], chunksPeak: 0, slotsPeak: 0 };
-      heap.samples.push({ ms: reply.ms, chunks: reply.heap.chunks, slots: reply.heap.slots });
+      const running = reply.stop === 'not run' || reply.stop.startsWith('time limit');
+      heap.samples.push({ ms: reply.ms, chunks: reply.heap.chunks, slots: reply.heap.slots, running });
       heap.chunksPeak = reply.heap.chunksPeak;
       heap.slotsPeak = reply.heap.slotsPeak;
     }
