@@ -7,6 +7,7 @@
  */
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { buildFrontendBlob, type FrontendOptions } from './frontend-config.ts';
+import { trainingWindows } from './stream-windows.ts';
 import { SPLITS, readClip, type KeywordDataset, type KeywordSelection, type SplitName } from './speech-commands.ts';
 
 export interface CodedSplit {
@@ -38,6 +39,12 @@ export interface KeywordFeatureOptions {
   onTrainClip?: (index: number, samples: Int16Array) => void;
 }
 
+/** Extra training windows cut from pairs of training clips (./stream-windows.ts), for keywordFeaturesStreamed. */
+export interface StreamWindowOptions {
+  streamWindows?: number;
+  seed?: number;
+}
+
 /** Clips of one split by index; `read` returns null for a clip to leave out (unreadable, skipped). */
 interface SplitSource {
   count: number;
@@ -54,7 +61,7 @@ export function keywordFeatures(data: KeywordDataset, options: KeywordFeatureOpt
  * The same codes as `keywordFeatures(loadSpeechCommands(...))`, reading each selected clip when it
  * is coded. `onBadFile: 'skip'` leaves unreadable files out (their messages go to `skipped`).
  */
-export function keywordFeaturesStreamed(selection: KeywordSelection, options: KeywordFeatureOptions & { onBadFile?: 'error' | 'skip'; skipped?: string[] } = {}): KeywordFeatures {
+export function keywordFeaturesStreamed(selection: KeywordSelection, options: KeywordFeatureOptions & StreamWindowOptions & { onBadFile?: 'error' | 'skip'; skipped?: string[] } = {}): KeywordFeatures {
   const bad = new Set<string>(); // a training clip is read twice when it also calibrates
   const source = (split: SplitName): SplitSource => ({
     count: selection[split].length,
@@ -70,7 +77,17 @@ export function keywordFeaturesStreamed(selection: KeywordSelection, options: Ke
       }
     },
   });
-  return featuresFrom(selection.labels, { train: source('train'), validation: source('validation'), test: source('test') }, options);
+  const train = source('train');
+  const windows = options.streamWindows ? trainingWindows(selection, options.streamWindows, options.seed ?? 1) : null;
+  return featuresFrom(selection.labels, { train: windows ? concatSources(train, windows) : train, validation: source('validation'), test: source('test') }, options);
+}
+
+function concatSources(a: SplitSource, b: SplitSource): SplitSource {
+  return {
+    count: a.count + b.count,
+    label: (i) => (i < a.count ? a.label(i) : b.label(i - a.count)),
+    read: (i) => (i < a.count ? a.read(i) : b.read(i - a.count)),
+  };
 }
 
 function featuresFrom(labels: readonly string[], splits: Record<SplitName, SplitSource>, options: KeywordFeatureOptions): KeywordFeatures {

@@ -28,6 +28,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const maskTime = int('mask-time', 0, 49);
   const maskFreq = int('mask-freq', 0, 64);
   const limitPerClass = int('limit', 1, 1e9);
+  const streamWindows = int('stream-windows', 0, 1e7);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   const options: Partial<TrainOptions> = {
     ...common,
@@ -44,5 +45,5 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const p = o['wave-augment'];
   if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) throw new CliError(`--wave-augment must be a probability in [0, 1], got ${p}`);
   const waveAugment = typeof p === 'number' && p > 0 ? { ...defaultWaveAugment, probability: p } : undefined;
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, waveAugment, options, out, quiet: !!o.quiet }, log);
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, options, out, quiet: !!o.quiet }, log);
 }

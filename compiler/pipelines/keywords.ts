@@ -25,6 +25,8 @@ export interface KeywordsJob {
   limitPerClass?: number;
   /** Only word clips of speakers whose id starts with this (e.g. 'es-': one engine's voices). */
   speakerPrefix?: string;
+  /** Extra training windows cut from pairs of training clips, so partial words are seen as _unknown_ (compiler/audio/stream-windows.ts). */
+  streamWindows?: number;
   /** Per-epoch waveform augmentation of the training clips (PCM cached on disk beside `out`). */
   waveAugment?: WaveAugmentRecipe;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
@@ -52,7 +54,12 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
     const features = loadKeywordFeatures(
       job.data,
       { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
-      { onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`), onTrainClip: cache ? (i, pcm) => cache.write(i, pcm) : undefined },
+      {
+        onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`),
+        onTrainClip: cache ? (i, pcm) => cache.write(i, pcm) : undefined,
+        streamWindows: job.streamWindows,
+        seed: job.options.seed,
+      },
     );
     const featureSeconds = (Date.now() - t0) / 1000;
     status.line(`coded ${features.train.count} train / ${features.validation.count} validation / ${features.test.count} test clips to ${features.frames} frames x ${features.channels} channels of ${features.bits}-bit codes in ${featureSeconds.toFixed(1)} s`);
@@ -79,7 +86,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
         features: { frames: features.frames, channels: features.channels, bits: features.bits },
       },
       defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
-      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: job.waveAugment } : {}) },
+      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: job.waveAugment } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}) },
       trainSamples: features.train.count,
       figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
     });

@@ -5,7 +5,7 @@
  * audio input (front-end blob) so the device computes the same codes from raw PCM.
  */
 import { KEYWORD_LABELS, readClip, selectSpeechCommands, type KeywordSelection, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
-import { keywordFeaturesStreamed, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures } from '../audio/keyword-features.ts';
+import { keywordFeaturesStreamed, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures, type StreamWindowOptions } from '../audio/keyword-features.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { ImageInput } from '../../runtime/index.ts';
@@ -51,7 +51,7 @@ export function asImageSet(split: CodedSplit, frames: number, channels: number):
 }
 
 /** Codes of every split of a Speech Commands folder, each clip read when it is coded (PCM is not kept). */
-export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, featureOptions: KeywordFeatureOptions = {}): KeywordFeatures & { backgroundNoise: KeywordSelection['backgroundNoise'] } {
+export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, featureOptions: KeywordFeatureOptions & StreamWindowOptions = {}): KeywordFeatures & { backgroundNoise: KeywordSelection['backgroundNoise'] } {
   const selection = selectSpeechCommands(dir, options);
   if (selection.labels.join() !== KEYWORD_LABELS.join()) throw new Error(`${dir}: unexpected label set ${selection.labels.join(',')}`);
   return { ...keywordFeaturesStreamed(selection, { ...featureOptions, onBadFile: options.onBadFile }), backgroundNoise: selection.backgroundNoise };
