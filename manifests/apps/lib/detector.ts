@@ -5,12 +5,15 @@
  *
  * `Spotter` feeds the audio to the model's streaming front-end and classifies the latest 1 s
  * window every `hopMs` of audio (exactly, whatever the size of the chunks it is fed). `Detector`
- * turns those verdicts into detections: a keyword is reported when it wins a window by at least
- * `margin` over the runner-up, and not again until `holdMs` has passed. Labels
- * starting with '_' (_silence_, _unknown_) never fire.
+ * turns those verdicts into detections: the scores of the last `windows` verdicts are summed, and
+ * the word with the highest sum is reported when it leads the runner-up by at least `margin` and
+ * nothing was reported in the last `holdMs`. Labels starting with '_' (_silence_, _unknown_) never
+ * fire. (Summing two windows 250 ms apart keeps a word that wins while the window covers it and
+ * drops the one-window flukes of a window sliding over a word's edge.)
  */
 export interface Detection {
   label: string;
+  /** Summed score of the word and of the runner-up. */
   score: number;
   runnerUp: number;
 }
@@ -18,39 +21,59 @@ export interface Detection {
 export interface DetectorSettings {
   /** Audio between two classifications of the latest window, in ms. */
   hopMs: number;
-  /** Score lead over the runner-up a window needs to report its word. */
+  /** Verdicts whose scores are summed: the latest and the ones just before it. */
+  windows: number;
+  /** Lead of the summed score over the runner-up's needed to report a word. */
   margin: number;
-  /** After a report, the same word is not reported again for this long (ms). */
+  /** After a report, nothing is reported for this long (ms). */
   holdMs: number;
 }
 
-/** The app's defaults (`tempo-cim build --hop/--margin` override hop and margin). */
-export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, margin: 0, holdMs: 1000 };
+/**
+ * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin). The margin was
+ * chosen on a stream of validation voices (docs/audio-frontend.md, "Test stream").
+ */
+export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 0, holdMs: 1000 };
 
 export class Detector {
   private readonly labels: string[];
-  private readonly margin: number;
-  private readonly holdMs: number;
-  private lastLabel = -1;
+  private readonly settings: DetectorSettings;
+  /** The last `windows - 1` verdicts' scores (a ring), and their sum with the latest. */
+  private readonly past: Int32Array[] = [];
+  private readonly sum: Int32Array;
+  private next = 0;
+  private filled = 0;
   private lastAt = -Infinity;
 
-  constructor(labels: string[], margin: number, holdMs: number) {
+  constructor(labels: string[], settings: DetectorSettings) {
     this.labels = labels;
-    this.margin = margin;
-    this.holdMs = holdMs;
+    this.settings = settings;
+    for (let k = 1; k < settings.windows; k++) this.past.push(new Int32Array(labels.length));
+    this.sum = new Int32Array(labels.length);
   }
 
-  update(classIndex: number, scores: Int32Array, nowMs: number): Detection | null {
-    const label = this.labels[classIndex] ?? String(classIndex);
+  update(scores: Int32Array, nowMs: number): Detection | null {
+    const sum = this.sum;
+    sum.set(scores);
+    for (let k = 0; k < this.filled; k++) {
+      const before = this.past[k];
+      for (let i = 0; i < sum.length; i++) sum[i] += before[i];
+    }
+    if (this.past.length > 0) {
+      this.past[this.next].set(scores);
+      this.next = this.next + 1 === this.past.length ? 0 : this.next + 1;
+      if (this.filled < this.past.length) this.filled++;
+    }
+    let best = 0;
+    for (let i = 1; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
+    const label = this.labels[best] ?? String(best);
     if (label.startsWith("_")) return null;
-    const score = scores[classIndex];
     let runnerUp = -Infinity;
-    for (let i = 0; i < scores.length; i++) if (i !== classIndex && scores[i] > runnerUp) runnerUp = scores[i];
-    if (score - runnerUp < this.margin) return null;
-    if (classIndex === this.lastLabel && nowMs - this.lastAt < this.holdMs) return null;
-    this.lastLabel = classIndex;
+    for (let i = 0; i < sum.length; i++) if (i !== best && sum[i] > runnerUp) runnerUp = sum[i];
+    if (sum[best] - runnerUp < this.settings.margin) return null;
+    if (nowMs - this.lastAt < this.settings.holdMs) return null;
     this.lastAt = nowMs;
-    return { label, score, runnerUp };
+    return { label, score: sum[best], runnerUp };
   }
 }
 
@@ -85,12 +108,12 @@ export class Spotter {
   constructor(frontend: StreamingFrontend, network: Classifies, labels: string[], codes: Uint8Array, settings: DetectorSettings & { earlyExit: boolean; sampleRate: number }, onHeard: OnHeard) {
     this.frontend = frontend;
     this.network = network;
-    this.detector = new Detector(labels, settings.margin, settings.holdMs);
+    this.detector = new Detector(labels, settings);
     this.codes = codes;
     this.hopSamples = Math.max(1, Math.round((settings.sampleRate * settings.hopMs) / 1000));
-    // A margin is measured on the full scores; early termination stops once the class is settled,
-    // leaving partial sums, so it is used only when any lead suffices.
-    this.inferOptions = { earlyExit: settings.earlyExit && settings.margin <= 0 };
+    // Margins and sums are measured on the full scores; early termination stops once the class is
+    // settled, leaving partial sums, so it is used only when one window's class is all that counts.
+    this.inferOptions = { earlyExit: settings.earlyExit && settings.margin <= 0 && settings.windows <= 1 };
     this.sampleRate = settings.sampleRate;
     this.onHeard = onHeard;
   }
@@ -109,7 +132,7 @@ export class Spotter {
       if (this.frontend.frameCount < this.frontend.frames) continue;
       this.frontend.codes(this.codes);
       const result = this.network.infer(this.codes, this.inferOptions);
-      const detection = this.detector.update(result.classIndex, result.scores, (this.heard * 1000) / this.sampleRate);
+      const detection = this.detector.update(result.scores, (this.heard * 1000) / this.sampleRate);
       if (detection) this.onHeard(detection, this.heard);
     }
   }
