@@ -32,7 +32,8 @@ Options:
                         validation_list.txt, testing_list.txt, _background_noise_/), e.g. the real
                         Speech Commands v2 or \`tempo-cim data keywords --out DIR\`
   --input 28|14         input resolution (14 = 2x2 box-pooled), default 28
-  --hidden LIST         hidden layer sizes, e.g. 256 or 512,256 (default 256)
+  --hidden LIST         hidden layer sizes, e.g. 256 or 512,256 (default 256); with --conv, 0 = none
+                        (the conv features feed the classifier directly)
   --conv LIST           conv2d layers before the hidden ones, each CHANNELScKERNEL (stride 1),
                         e.g. 8c5,16c3; each is followed by spike-time max pooling (--pool)
   --pool Q              max pooling Q x Q after each conv layer (default 2; 1 = none)
@@ -121,7 +122,15 @@ export function optionsFromArgs(o: Record<string, string | number | boolean | un
     opts.groupRows = groupRows;
     opts.chargeBound = chargeBound;
   }
-  if (o.hidden !== undefined) opts.hidden = parseIntList(String(o.hidden), 'hidden');
+  if (o.hidden !== undefined) {
+    // --hidden 0: no dense hidden layer, the conv features go straight to the classifier (small conv models).
+    if (String(o.hidden) === '0') {
+      if (o.conv === undefined) throw new CliError('--hidden 0 (no hidden layer) applies to conv models (--conv)');
+      opts.hidden = [];
+    } else {
+      opts.hidden = parseIntList(String(o.hidden), 'hidden');
+    }
+  }
   const layers = convLayers(o, input, opts.hidden ?? defaultTrainOptions.hidden, mode);
   if (layers) opts.layers = layers;
   // Numeric options: [flag, TrainOptions field, integer?, min, max] (--lr is checked separately: > 0).

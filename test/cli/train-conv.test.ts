@@ -24,4 +24,19 @@ describe('tempo-cim train --conv', () => {
     // It learns something in 2 short epochs (chance is 10%).
     expect(result.accuracy).toBeGreaterThan(0.2);
   }, 300_000);
+
+  it('--hidden 0: the conv features feed the classifier directly (conv2d, dense); refused without --conv', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'conv-')), 'conv0.tcm');
+    const r = spawnSync('node', [bin, 'train', '--dataset', 'mnist', '--input', '14', '--conv', '4c3', '--hidden', '0', '--limit', '1000', '--epochs', '1', '--batch', '32', '--warmup', '20', '--workers', '1', '--quiet', '--json', '--out', out], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const model = loadModel(new Uint8Array(readFileSync(out)));
+    expect(model.layers.map((l) => l.kind)).toEqual(['conv2d', 'dense']);
+    expect(model.layers[1].inChannels * model.layers[1].inFrames).toBe(7 * 7 * 4);
+    expect(model.layers[1].outChannels).toBe(10);
+    expect(result.accuracy).toBe(result.graphAccuracy);
+    const refused = spawnSync('node', [bin, 'train', '--dataset', 'mnist', '--hidden', '0', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--hidden 0 .*--conv/);
+  }, 300_000);
 });
