@@ -40,7 +40,7 @@ describe('keywords app over a stream in real XS', () => {
     const wavPath = join(root, 'stream.wav');
     writeFileSync(wavPath, encodeWav(stream.samples, { sampleRate: 16000 }));
     const dir = join(root, 'app');
-    await buildProject({ modelPath: audioModel(join(root, 'keywords.tcm'), 5), device: 'esp32c3', app: 'keywords', outDir: dir });
+    await buildProject({ modelPath: audioModel(join(root, 'keywords.tcm'), 5), device: 'esp32c3', app: 'keywords', outDir: dir, margin: 0 });
 
     const result = await simulate(dir, { wavPath, heapEveryMs: 2000 });
     expect(result.stop).toBe('idle');

@@ -33,7 +33,7 @@ export interface DetectorSettings {
  * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin). The margin was
  * chosen on a stream of validation voices (docs/audio-frontend.md, "Test stream").
  */
-export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 0, holdMs: 1000 };
+export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 3500, holdMs: 1000 };
 
 export class Detector {
   private readonly labels: string[];
