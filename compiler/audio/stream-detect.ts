@@ -4,7 +4,7 @@
  * and Detector (manifests/apps/lib/detector.ts: a verdict on the latest 1 s window every hop, the
  * margin and hold rules). Then the detections are matched to the stream's ground truth.
  */
-import { DEFAULT_DETECTOR, Spotter, type Detection, type DetectorSettings } from '../../manifests/apps/lib/detector.ts';
+import { DEFAULT_DETECTOR, scoreUnit, Spotter, type Detection, type DetectorSettings } from '../../manifests/apps/lib/detector.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import type { StreamEvent } from './synth-stream.ts';
@@ -24,7 +24,7 @@ export function detectStream(modelBytes: Uint8Array, samples: Int16Array, settin
   const network = createNetwork(model);
   const heard: Heard[] = [];
   const spotter = new Spotter(frontend, network, model.labels, new Uint8Array(network.inputLength), {
-    ...DEFAULT_DETECTOR, ...settings, earlyExit: settings.earlyExit ?? true, sampleRate: 16000,
+    ...DEFAULT_DETECTOR, ...settings, earlyExit: settings.earlyExit ?? true, sampleRate: 16000, unit: scoreUnit(model),
   }, (detection, at) => heard.push({ ...detection, at }));
   for (let at = 0; at < samples.length; at += CHUNK) spotter.push(samples, at, Math.min(CHUNK, samples.length - at));
   return heard;

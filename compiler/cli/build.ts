@@ -27,7 +27,8 @@ Options:
   --iterations N     bench: inferences to run (default: one pass over the vectors)
   --wav FILE         keywords: WAV the simulators play as the microphone (default: 1 s of silence)
   --hop MS           keywords: classify every MS milliseconds (default ${DEFAULT_DETECTOR.hopMs})
-  --margin N         keywords: report a word only if it beats the runner-up by N (default ${DEFAULT_DETECTOR.margin})
+  --margin N         keywords: report a word only if it beats the runner-up by N (in units of the
+                     last layer's threshold, on ${DEFAULT_DETECTOR.windows} verdicts summed; default ${DEFAULT_DETECTOR.margin})
   --no-early-exit    run every layer window to its end
 `;
 

@@ -34,7 +34,8 @@ Options:
                       compare recipes without looking at the test split
   --speakers PREFIX   keywords: only word clips whose speaker id starts with PREFIX, e.g. gs-
                       (GnuSpeech voices of the synthetic set) or es- (eSpeak NG)
-  --margin M          --stream: detection margin over the runner-up score (default ${DEFAULT_DETECTOR.margin}, the app's)
+  --margin M          --stream: lead over the runner-up needed, in units of the last layer's
+                      threshold, on the scores of ${DEFAULT_DETECTOR.windows} verdicts summed (default ${DEFAULT_DETECTOR.margin}, the app's)
   --hop-ms H          --stream: ms between inferences (default ${DEFAULT_DETECTOR.hopMs}, the app's)
   --json              machine-readable output: {accuracy, samples, engine, perClass,
                       confusion: {labels, counts[true][predicted]}, ...}

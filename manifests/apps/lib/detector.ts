@@ -7,7 +7,9 @@
  * window every `hopMs` of audio (exactly, whatever the size of the chunks it is fed). `Detector`
  * turns those verdicts into detections: the scores of the last `windows` verdicts are summed, and
  * the word with the highest sum is reported when it leads the runner-up by at least `margin` and
- * nothing was reported in the last `holdMs`. Labels starting with '_' (_silence_, _unknown_) never
+ * nothing was reported in the last `holdMs`. The margin is in units of the last layer's threshold
+ * (`scoreUnit`: the integer that stands for 1.0 of the trained float scores), so one setting
+ * means the same lead for models whose integer scores have different scales. Labels starting with '_' (_silence_, _unknown_) never
  * fire. (Summing two windows 250 ms apart keeps a word that wins while the window covers it and
  * drops the one-window flukes of a window sliding over a word's edge.)
  */
@@ -23,7 +25,7 @@ export interface DetectorSettings {
   hopMs: number;
   /** Verdicts whose scores are summed: the latest and the ones just before it. */
   windows: number;
-  /** Lead of the summed score over the runner-up's needed to report a word. */
+  /** Lead of the summed score over the runner-up's needed to report a word, in score units (scoreUnit). */
   margin: number;
   /** After a report, nothing is reported for this long (ms). */
   holdMs: number;
@@ -33,11 +35,21 @@ export interface DetectorSettings {
  * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin). The margin was
  * chosen on a stream of validation voices (docs/audio-frontend.md, "Test stream").
  */
-export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 3500, holdMs: 1000 };
+export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 9.5, holdMs: 1000 };
+
+/** The integer score that stands for 1.0: the mean threshold of the model's last layer. */
+export function scoreUnit(model: { layers: ReadonlyArray<{ thresholds: Int32Array }> }): number {
+  const thresholds = model.layers[model.layers.length - 1].thresholds;
+  let sum = 0;
+  for (let i = 0; i < thresholds.length; i++) sum += thresholds[i];
+  return thresholds.length > 0 && sum > 0 ? sum / thresholds.length : 1;
+}
 
 export class Detector {
   private readonly labels: string[];
   private readonly settings: DetectorSettings;
+  /** The margin in integer score units. */
+  private readonly lead: number;
   /** The last `windows - 1` verdicts' scores (a ring), and their sum with the latest. */
   private readonly past: Int32Array[] = [];
   private readonly sum: Int32Array;
@@ -45,9 +57,10 @@ export class Detector {
   private filled = 0;
   private lastAt = -Infinity;
 
-  constructor(labels: string[], settings: DetectorSettings) {
+  constructor(labels: string[], settings: DetectorSettings, unit = 1) {
     this.labels = labels;
     this.settings = settings;
+    this.lead = settings.margin * unit;
     for (let k = 1; k < settings.windows; k++) this.past.push(new Int32Array(labels.length));
     this.sum = new Int32Array(labels.length);
   }
@@ -70,7 +83,7 @@ export class Detector {
     if (label.startsWith("_")) return null;
     let runnerUp = -Infinity;
     for (let i = 0; i < sum.length; i++) if (i !== best && sum[i] > runnerUp) runnerUp = sum[i];
-    if (sum[best] - runnerUp < this.settings.margin) return null;
+    if (sum[best] - runnerUp < this.lead) return null;
     if (nowMs - this.lastAt < this.settings.holdMs) return null;
     this.lastAt = nowMs;
     return { label, score: sum[best], runnerUp };
@@ -105,10 +118,10 @@ export class Spotter {
   /** Samples fed so far. */
   heard = 0;
 
-  constructor(frontend: StreamingFrontend, network: Classifies, labels: string[], codes: Uint8Array, settings: DetectorSettings & { earlyExit: boolean; sampleRate: number }, onHeard: OnHeard) {
+  constructor(frontend: StreamingFrontend, network: Classifies, labels: string[], codes: Uint8Array, settings: DetectorSettings & { earlyExit: boolean; sampleRate: number; unit: number }, onHeard: OnHeard) {
     this.frontend = frontend;
     this.network = network;
-    this.detector = new Detector(labels, settings);
+    this.detector = new Detector(labels, settings, settings.unit);
     this.codes = codes;
     this.hopSamples = Math.max(1, Math.round((settings.sampleRate * settings.hopMs) / 1000));
     // Margins and sums are measured on the full scores; early termination stops once the class is

@@ -9,7 +9,7 @@ import AudioIn from "embedded:io/audio/in";
 import { createAudioFrontend } from "tempo-cim-frontend";
 import nativeFrontend from "tempo-cim-native-frontend";
 import type { Classifier } from "./classify";
-import { DEFAULT_DETECTOR, Spotter, type Detection } from "./detector";
+import { DEFAULT_DETECTOR, scoreUnit, Spotter, type Detection } from "./detector";
 
 export interface ListenSettings {
   earlyExit: boolean;
@@ -30,7 +30,7 @@ export function listen(classifier: Classifier, settings: ListenSettings, onHeard
   // The native kernels run pre-emphasis, FFT, mel and log in C (same codes as the TypeScript front-end).
   const frontend = createAudioFrontend(input.frontend, { native: nativeFrontend });
   const spotter = new Spotter(frontend, classifier.network, classifier.model.labels, classifier.codes, {
-    ...DEFAULT_DETECTOR, hopMs: settings.hopMs, margin: settings.margin, earlyExit: settings.earlyExit, sampleRate: SAMPLE_RATE,
+    ...DEFAULT_DETECTOR, hopMs: settings.hopMs, margin: settings.margin, earlyExit: settings.earlyExit, sampleRate: SAMPLE_RATE, unit: scoreUnit(classifier.model),
   }, (detection, samples) => {
     const seconds = samples / SAMPLE_RATE;
     trace(`heard "${detection.label}" at ${seconds.toFixed(2)} s (score ${detection.score}, runner-up ${detection.runnerUp})\n`);
