@@ -109,7 +109,8 @@ export function augmentWave(samples: Int16Array, recipe: WaveAugmentRecipe, nois
 /**
  * WSOLA time stretch by `factor` (output length = input length x factor): 25 ms Hann windows at
  * 50 % overlap, each taken within +-5 ms of its nominal input position where it best continues the
- * previous window (cross-correlation), so periodic sounds keep their phase and pitch.
+ * previous window (cross-correlation, searched coarse-to-fine), so periodic sounds keep their phase
+ * and pitch.
  */
 export function stretch(x: Float32Array, factor: number): Float32Array {
   const win = 400;
@@ -118,19 +119,33 @@ export function stretch(x: Float32Array, factor: number): Float32Array {
   const outLength = Math.round(x.length * factor);
   const out = new Float32Array(outLength);
   const norm = new Float32Array(outLength);
-  const at = (i: number) => (i >= 0 && i < x.length ? x[i] : 0);
+  // x with zeros around it, so the search and overlap-add index it without bounds checks (hot loop).
+  const pad = win + hop + tolerance;
+  const padded = new Float32Array(x.length + 2 * pad);
+  padded.set(x, pad);
   let previous = 0; // input position of the previous window
   for (let k = 0; k * hop < outLength; k++) {
     let from = Math.round((k * hop) / factor);
     if (k > 0) {
       // The natural continuation of the previous window starts at previous + hop.
-      const target = previous + hop;
+      const target = pad + previous + hop;
+      const correlation = (at: number) => {
+        let c = 0;
+        for (let i = 0; i < hop; i++) c += padded[pad + at + i] * padded[target + i];
+        return c;
+      };
+      // Coarse search every 4 samples, then the 3 on each side of the coarse best.
       let best = -Infinity;
       let bestFrom = from;
-      for (let d = -tolerance; d <= tolerance; d++) {
-        let c = 0;
-        for (let i = 0; i < hop; i++) c += at(from + d + i) * at(target + i);
+      for (let d = -tolerance; d <= tolerance; d += 4) {
+        const c = correlation(from + d);
         if (c > best) [best, bestFrom] = [c, from + d];
+      }
+      const coarse = bestFrom;
+      for (let d = -3; d <= 3; d++) {
+        if (d === 0 || Math.abs(coarse + d - from) > tolerance) continue;
+        const c = correlation(coarse + d);
+        if (c > best) [best, bestFrom] = [c, coarse + d];
       }
       from = bestFrom;
     }
@@ -139,7 +154,7 @@ export function stretch(x: Float32Array, factor: number): Float32Array {
       const o = k * hop + i;
       if (o >= outLength) break;
       const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / win);
-      out[o] += at(from + i) * w;
+      out[o] += padded[pad + from + i] * w;
       norm[o] += w;
     }
   }
