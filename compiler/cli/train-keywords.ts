@@ -45,5 +45,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const p = o['wave-augment'];
   if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) throw new CliError(`--wave-augment must be a probability in [0, 1], got ${p}`);
   const waveAugment = typeof p === 'number' && p > 0 ? { ...defaultWaveAugment, probability: p } : undefined;
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, options, out, quiet: !!o.quiet }, log);
+  const waveVariants = int('wave-variants', 0, 64);
+  if (waveVariants && !waveAugment) throw new CliError('--wave-variants needs --wave-augment P (P > 0)');
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, waveVariants, options, out, quiet: !!o.quiet }, log);
 }

@@ -93,6 +93,9 @@ recipes with \`tempo-cim eval --split validation\`, not on the test split.
                         before the front-end: speed, pitch, gain, time shift, noise at 0-20 dB SNR
                         (background recordings and generated noises), synthetic-room reverb
                         (default 0 = off; the PCM is cached in MODEL.tcm.pcm while training)
+  --wave-variants K     ... from K augmented takes per clip, each made and coded once (K x 784 B of
+                        memory a clip) instead of a fresh take every epoch (default 0 = fresh;
+                        augmenting a clip costs ~10x training on it, so K bounds that cost)
   --stream-windows N    add N training windows cut from pairs of training clips as a stream plays
                         them (a word cut by the window's edge is _unknown_): the app's detector
                         then stops firing on parts of words (default 0 = off; docs/audio-frontend.md)
@@ -205,14 +208,14 @@ export const trainSpec = {
   macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
   leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
-  channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number',
+  channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number', 'wave-variants': 'number',
 } as const;
 
 /** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
-  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined || o.speakers !== undefined || o['wave-augment'] !== undefined || o['stream-windows'] !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time, --mask-freq, --speakers, --wave-augment and --stream-windows apply to --dataset keywords');
+  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined || o.speakers !== undefined || o['wave-augment'] !== undefined || o['stream-windows'] !== undefined || o['wave-variants'] !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time, --mask-freq, --speakers, --wave-augment and --stream-windows apply to --dataset keywords');
   const { opts, pool } = optionsFromArgs(o);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   opts.checkpoint = (o.checkpoint as string | undefined) ?? `${out}.ckpt`;

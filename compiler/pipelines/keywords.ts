@@ -29,6 +29,8 @@ export interface KeywordsJob {
   streamWindows?: number;
   /** Per-epoch waveform augmentation of the training clips (PCM cached on disk beside `out`). */
   waveAugment?: WaveAugmentRecipe;
+  /** Augmented takes kept per clip (0 = a fresh draw every epoch); see waveAugmentEpochs. */
+  waveVariants?: number;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
   options: Partial<TrainOptions>;
   out: string;
@@ -73,8 +75,8 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
     const opts: Partial<TrainOptions> = { ...keywordTrainDefaults, ...job.options, layers, classes: features.labels.length, hidden: [] };
     if (cache && job.waveAugment) {
       const seed = opts.seed ?? defaultTrainOptions.seed;
-      opts.epochData = waveAugmentEpochs(cache, features.train.codes, features.train.count, features.blob, job.waveAugment, new NoiseBank(features.backgroundNoise, seed), seed);
-      opts.epochDataKey = JSON.stringify({ waveAugment: job.waveAugment });
+      opts.epochData = waveAugmentEpochs(cache, features.train.codes, features.train.count, features.blob, job.waveAugment, new NoiseBank(features.backgroundNoise, seed), seed, job.waveVariants ?? 0);
+      opts.epochDataKey = JSON.stringify({ waveAugment: job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) });
     }
     const testSet = asImageSet(features.test, features.frames, features.channels);
     const result = await train(asImageSet(features.train, features.frames, features.channels), testSet, input, opts);
@@ -86,7 +88,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
         features: { frames: features.frames, channels: features.channels, bits: features.bits },
       },
       defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
-      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: job.waveAugment } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}) },
+      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: { ...job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) } } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}) },
       trainSamples: features.train.count,
       figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
     });

@@ -105,7 +105,7 @@ describe('waveform augmentation', () => {
     expect(augmentWave(pcm, recipe, bank, randomStream(10))).not.toEqual(augmentWave(pcm, recipe, bank, randomStream(9)));
   });
 
-  it('per epoch: clips are re-coded from the disk cache, the same for an epoch, different across epochs', () => {
+  it('per epoch: clips are re-coded from the disk cache, the same for an epoch, different across epochs; or drawn from K takes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wave-augment-'));
     try {
       const clips = [burst(400), burst(900), burst(1500)];
@@ -132,6 +132,16 @@ describe('waveform augmentation', () => {
       const images = new Uint8Array(clean.length);
       off(0, images);
       expect(images).toEqual(clean);
+      // With K takes a clip, its augmented codes across epochs are one of K, made once each.
+      const variants = waveAugmentEpochs(cache, clean, clips.length, blob, { ...defaultWaveAugment, probability: 1 }, new NoiseBank([], 1), 7, 2);
+      const seen = clips.map(() => new Set<string>());
+      for (let epoch = 0; epoch < 12; epoch++) {
+        const images = new Uint8Array(clean.length);
+        variants(epoch, images);
+        clips.forEach((_, i) => seen[i].add(images.subarray(i * size, (i + 1) * size).join()));
+      }
+      expect(seen.map((s) => s.size)).toEqual([2, 2, 2]);
+      expect(seen.some((s, i) => s.has(clean.subarray(i * size, (i + 1) * size).join()))).toBe(false);
       cache.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -192,6 +192,7 @@ describe('keyword training (conv1d stack) end to end', () => {
     expect(JSON.stringify(provenance)).toContain('"waveform":{"probability":0.5');
     expect(result.result.history).toHaveLength(2);
     await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-augment': 2 }, {}, () => {})).rejects.toThrow(/--wave-augment must be a probability/);
+    await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-variants': 4 }, {}, () => {})).rejects.toThrow(/--wave-variants needs --wave-augment/);
   }, 120_000);
 
   it('data stream + eval --stream: the app\'s detector over a held-out stream, scored against its ground truth', async () => {
