@@ -35,7 +35,7 @@ export interface DetectorSettings {
  * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin). The margin was
  * chosen on a stream of validation voices (docs/audio-frontend.md, "Test stream").
  */
-export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 9.5, holdMs: 1000 };
+export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 250, windows: 2, margin: 7.5, holdMs: 1000 };
 
 /** The integer score that stands for 1.0: the mean threshold of the model's last layer. */
 export function scoreUnit(model: { layers: ReadonlyArray<{ thresholds: Int32Array }> }): number {
