@@ -80,7 +80,7 @@ export function convImageModel(path: string, options: { inputPool?: number; conv
 }
 
 /** An audio model over the default front-end (49 frames x 16 channels): a full-width temporal convolution, then 4 classes. */
-export function audioModel(path: string, seed = 11): string {
+export function audioModel(path: string, seed = 11, labels = ['_silence_', 'yes', 'no', 'up']): string {
   const rnd = random(seed);
   const frontend = buildFrontendBlob();
   const frames = frontend[8];
@@ -89,9 +89,9 @@ export function audioModel(path: string, seed = 11): string {
     input: { kind: 'audio', bits: 4, frames, channels, frontend },
     layers: [
       layer(rnd, { inFrames: frames, inChannels: channels, kernel: frames, outChannels: 24 }, 400),
-      layer(rnd, { inFrames: 1, inChannels: 24, kernel: 1, outChannels: 4 }, 200),
+      layer(rnd, { inFrames: 1, inChannels: 24, kernel: 1, outChannels: labels.length }, 200),
     ],
-    labels: ['_silence_', 'yes', 'no', 'up'],
+    labels,
     provenance: { test: 'random audio model' },
   };
   writeFileSync(path, writeModel(spec));

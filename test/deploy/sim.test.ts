@@ -80,7 +80,10 @@ describe('tempo-cim sim (real XS)', () => {
   });
 
   describe('keywords', () => {
-    const modelPath = audioModel(join(root, 'keywords.tcm'), 5);
+    // The 12-class protocol's labels: the display app's title lists all ten words (its first frame
+    // overflowed Poco's default display list before the app sized it).
+    const labels = ['_silence_', '_unknown_', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
+    const modelPath = audioModel(join(root, 'keywords.tcm'), 5, labels);
 
     /** The app's Spotter (manifests/apps/lib/detector.ts) in Node over the WAV and the simulator's 1.5 s silent tail (apps built with margin 0: a random model's scores are small). */
     function expectedDetections(pcm: Int16Array): string[] {
