@@ -73,6 +73,17 @@ function randomCrossbar(rng: Rng, shape: Shape, rows: number, bits: number, opti
   return layer;
 }
 
+/** A random conv2d geometry on a height x width input: kernel 1-4, padding 0-2, stride 1-2, 2 x 2 pooling with probability `poolChance` where the map allows it. */
+export function randomConv2dGeometry(rng: Rng, height: number, width: number, poolChance: number) {
+  const kernel = rng.int(1, Math.min(4, height, width));
+  const padding = rng.int(0, Math.min(kernel - 1, 2));
+  const stride = rng.int(1, 2);
+  const convH = Math.floor((height + 2 * padding - kernel) / stride) + 1;
+  const convW = Math.floor((width + 2 * padding - kernel) / stride) + 1;
+  const pool = convH >= 2 && convW >= 2 && rng.next() < poolChance ? 2 : 1;
+  return { kernel, padding, stride, convH, convW, pool };
+}
+
 /**
  * Random image models: one or two conv2d layers (kernel, stride, padding, fused pooling drawn at
  * random) then a dense classifier, over a small H x W x C code image.
@@ -86,12 +97,7 @@ export function randomConv2dModel(rng: Rng, options: RandomModelOptions = {}): M
   const layers: LayerSpec[] = [];
   let bits = inBits;
   for (let k = 0; k < convs && height >= 2 && width >= 2; k++) {
-    const kernel = rng.int(1, Math.min(4, height, width));
-    const padding = rng.int(0, Math.min(kernel - 1, 2));
-    const stride = rng.int(1, 2);
-    const convH = Math.floor((height + 2 * padding - kernel) / stride) + 1;
-    const convW = Math.floor((width + 2 * padding - kernel) / stride) + 1;
-    const pool = convH >= 2 && convW >= 2 && rng.next() < 0.5 ? 2 : 1;
+    const { kernel, padding, stride, convH, convW, pool } = randomConv2dGeometry(rng, height, width, 0.5);
     const outChannels = rng.int(1, 8);
     const grid = { inHeight: height, inWidth: width, padding, pool };
     const layer = randomCrossbar(rng, { kind: 'conv2d', inFrames: height * width, inChannels: channels, kernel, stride, outChannels, grid }, kernel * kernel * channels, bits, options);

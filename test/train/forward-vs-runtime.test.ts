@@ -10,7 +10,7 @@
  *    training would write them.
  */
 import { describe, expect, it } from 'vitest';
-import { randomCodes, randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
+import { randomCodes, randomConv2dGeometry, randomConv2dModel, randomModel } from '../../compiler/fuzz/random-model.ts';
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 import { exportLayers } from '../../compiler/train/export.ts';
@@ -141,12 +141,7 @@ describe('training forward pass == runtime on random models (no training)', () =
           const lastLayer = d === depth - 1;
           const out = lastLayer ? rng.int(2, 10) : rng.int(1, 24);
           if (kind.conv === '2d' && !lastLayer && frames >= 2 && width >= 2) {
-            const kernel = rng.int(1, Math.min(4, frames, width));
-            const padding = rng.int(0, Math.min(kernel - 1, 2));
-            const stride = rng.int(1, 2);
-            const convH = Math.floor((frames + 2 * padding - kernel) / stride) + 1;
-            const convW = Math.floor((width + 2 * padding - kernel) / stride) + 1;
-            const pool = convH >= 2 && convW >= 2 && rng.next() < 0.6 ? 2 : 1;
+            const { kernel, padding, stride, convH, convW, pool } = randomConv2dGeometry(rng, frames, width, 0.6);
             const layer = conv2dShape(frames, width, channels, kernel, stride, padding, pool, out);
             layers.push(layer);
             frames = Math.floor(convH / pool);
