@@ -8,7 +8,7 @@ import {
   DCT_BITS, FEATURE_FRAC_BITS, FRONTEND_MAGIC, FRONTEND_VERSION, HEADER_WORDS, H_BITS, H_CHANNELS, H_DCT,
   H_FFT_SIZE, H_FRAMES, H_FRAME_LENGTH, H_HEADER_WORDS, H_HOP, H_LOG_FLOOR, H_MAGIC, H_MEL_BANDS,
   H_MEL_TABLE_WORDS, H_MEL_WEIGHT_BITS, H_PREEMPHASIS, H_SAMPLE_RATE, H_TOTAL_WORDS, H_VERSION,
-  H_WINDOW_SAMPLES, LOG2_TABLE_BITS, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
+  H_WINDOW_SAMPLES, H_NORMALIZE, LOG2_TABLE_BITS, NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
   QUANT_SCALE_BITS, parseFrontendBlob, type FrontendParams,
 } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
@@ -38,8 +38,14 @@ export function buildFrontendBlob(
   const channels = channelCount(o);
   const ranges: Array<[number, number]> = calibrationClips && calibrationClips.length > 0
     ? calibrateRanges(o, calibrationClips, onProgress)
-    : Array.from({ length: channels }, () => [o.defaultRange[0] * Q, o.defaultRange[1] * Q]);
+    : Array.from({ length: channels }, () => defaultRange(o));
   return packBlob(o, ranges);
+}
+
+/** Uncalibrated range (Q10): `defaultRange`, or with window normalization a range as wide ending at the peak. */
+function defaultRange(o: FrontendOptions): [number, number] {
+  const [lo, hi] = o.defaultRange;
+  return o.normalize === 'none' ? [lo * Q, hi * Q] : [(lo - hi) * Q, 0];
 }
 
 /** Per-channel [lo, hi] feature range (Q10) from the integer features of `clips`. */
@@ -96,7 +102,10 @@ function packBlob(o: FrontendOptions, ranges: ReadonlyArray<[number, number]>): 
 
   const header = new Int32Array(HEADER_WORDS);
   header[H_MAGIC] = FRONTEND_MAGIC;
-  header[H_VERSION] = FRONTEND_VERSION;
+  // Version 1 unless a version-2 field is set: a blob without normalization is what older runtimes read.
+  const normalize = o.normalize === 'window-peak' ? NORMALIZE_WINDOW_PEAK : NORMALIZE_NONE;
+  header[H_VERSION] = normalize === NORMALIZE_NONE ? 1 : FRONTEND_VERSION;
+  header[H_NORMALIZE] = normalize;
   header[H_HEADER_WORDS] = HEADER_WORDS;
   header[H_SAMPLE_RATE] = o.sampleRate;
   header[H_WINDOW_SAMPLES] = o.windowSamples;

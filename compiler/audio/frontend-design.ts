@@ -34,7 +34,16 @@ export interface FrontendOptions {
   highPercentile: number;
   /** Per-channel feature range [lo, hi] in log2 units used when no calibration clips are given. */
   defaultRange: [number, number];
+  /**
+   * 'window-peak': codes quantize each log-mel feature minus the largest feature of the 1 s
+   * window (over all frames and channels), so a sound gives the same codes at any gain; the
+   * calibrated ranges and `defaultRange` are then relative to that peak. Log-mel only (no DCT).
+   */
+  normalize: FrontendNormalization;
 }
+
+export type FrontendNormalization = 'none' | 'window-peak';
+export const FRONTEND_NORMALIZATIONS: readonly FrontendNormalization[] = ['none', 'window-peak'];
 
 export const DEFAULT_FRONTEND_OPTIONS: Readonly<FrontendOptions> = Object.freeze({
   sampleRate: 16000,
@@ -52,6 +61,7 @@ export const DEFAULT_FRONTEND_OPTIONS: Readonly<FrontendOptions> = Object.freeze
   lowPercentile: 1,
   highPercentile: 99.5,
   defaultRange: [6, 34] as [number, number],
+  normalize: 'none',
 });
 
 export function resolveFrontendOptions(options: Partial<FrontendOptions> = {}): FrontendOptions {
@@ -69,6 +79,8 @@ export function resolveFrontendOptions(options: Partial<FrontendOptions> = {}): 
   if (!(o.preemphasis >= 0 && o.preemphasis < 1)) bad(`preemphasis ${o.preemphasis}`);
   if (!(o.fMin >= 0 && o.fMin < o.fMax && o.fMax <= o.sampleRate / 2)) bad(`mel range ${o.fMin}..${o.fMax} Hz`);
   if (!(o.lowPercentile >= 0 && o.lowPercentile < o.highPercentile && o.highPercentile <= 100)) bad('percentiles');
+  if (!FRONTEND_NORMALIZATIONS.includes(o.normalize)) bad(`normalize '${o.normalize}' (one of ${FRONTEND_NORMALIZATIONS.join(', ')})`);
+  if (o.normalize !== 'none' && o.dctCoefficients > 0) bad('window normalization applies to log-mel channels, not DCT coefficients');
   return o;
 }
 

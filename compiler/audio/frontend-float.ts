@@ -9,6 +9,7 @@
  *   E[m]  = sum_k P[k] W[m][k]          (triangular HTK mel filters, peak 1)
  *   L[m]  = max(log2 E[m], logFloor)    (log2 units; E = 0 gives logFloor)
  *   channels = L, or the first D orthonormal DCT-II coefficients of L
+ *   window-peak normalization: every channel value minus the largest one of the window
  */
 import { dctMatrix, frameCount, hannWindow, melFilterbank, resolveFrontendOptions, type FrontendOptions } from './frontend-design.ts';
 
@@ -62,6 +63,11 @@ export function createFloatFrontend(options: Partial<FrontendOptions> = {}): Flo
         }
         out[f * channels + c] = v;
       }
+    }
+    if (o.normalize === 'window-peak') {
+      let peak = -Infinity;
+      for (const v of out) if (v > peak) peak = v;
+      for (let i = 0; i < out.length; i++) out[i] -= peak;
     }
     return out;
   }

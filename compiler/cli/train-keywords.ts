@@ -5,7 +5,8 @@
 import { CliError, intOption, parseIntList } from '../util/args.ts';
 import { defaultWaveAugment } from '../audio/augment-wave.ts';
 import { type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
-import { defaultKeywordArchitecture, keywordTrainDefaults } from '../train/keywords.ts';
+import { FRONTEND_NORMALIZATIONS, type FrontendNormalization } from '../audio/frontend-design.ts';
+import { defaultKeywordArchitecture, keywordFrontendDefaults, keywordTrainDefaults } from '../train/keywords.ts';
 import type { TrainOptions } from '../train/trainer.ts';
 
 export type { KeywordTrainResult };
@@ -46,6 +47,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) throw new CliError(`--wave-augment must be a probability in [0, 1], got ${p}`);
   const waveAugment = typeof p === 'number' && p > 0 ? { ...defaultWaveAugment, probability: p } : undefined;
   const waveVariants = int('wave-variants', 0, 64);
+  const normalize = (o.normalize ?? keywordFrontendDefaults.normalize ?? 'none') as FrontendNormalization;
+  if (!FRONTEND_NORMALIZATIONS.includes(normalize)) throw new CliError(`--normalize must be one of ${FRONTEND_NORMALIZATIONS.join(', ')}, got ${o.normalize}`);
   if (waveVariants && !waveAugment) throw new CliError('--wave-variants needs --wave-augment P (P > 0)');
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, waveVariants, options, out, quiet: !!o.quiet }, log);
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, waveVariants, frontend: { normalize }, options, out, quiet: !!o.quiet }, log);
 }

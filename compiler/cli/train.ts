@@ -99,6 +99,9 @@ recipes with \`tempo-cim eval --split validation\`, not on the test split.
   --stream-windows N    add N training windows cut from pairs of training clips as a stream plays
                         them (a word cut by the window's edge is _unknown_): the app's detector
                         then stops firing on parts of words (default 0 = off; docs/audio-frontend.md)
+  --normalize MODE      front-end codes: none (absolute log2 band energies) or window-peak (each
+                        energy relative to the loudest of the 1 s window: gain-invariant; the
+                        blob in the .tcm carries it, so eval, run and the app follow) (default none)
   --limit N             at most N clips per class and split (quick experiments)
   --speakers PREFIX     only word clips of speakers whose id starts with PREFIX (all splits),
                         e.g. es- to train on the eSpeak NG voices alone (leave-one-engine-out)
@@ -208,14 +211,14 @@ export const trainSpec = {
   macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number',
   leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
-  channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number', 'wave-variants': 'number',
+  channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number', 'wave-variants': 'number', normalize: 'string',
 } as const;
 
 /** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
-  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined || o.speakers !== undefined || o['wave-augment'] !== undefined || o['stream-windows'] !== undefined || o['wave-variants'] !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time, --mask-freq, --speakers, --wave-augment and --stream-windows apply to --dataset keywords');
+  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined || o.speakers !== undefined || o['wave-augment'] !== undefined || o['stream-windows'] !== undefined || o['wave-variants'] !== undefined || o.normalize !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time, --mask-freq, --speakers, --wave-augment, --stream-windows and --normalize apply to --dataset keywords');
   const { opts, pool } = optionsFromArgs(o);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   opts.checkpoint = (o.checkpoint as string | undefined) ?? `${out}.ckpt`;

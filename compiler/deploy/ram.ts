@@ -1,14 +1,15 @@
 /** RAM the generated app needs on the device besides XS itself: network scratch, front-end and app buffers. */
-import { H_CHANNELS, H_FFT_SIZE, H_FRAME_LENGTH, H_FRAMES, H_MEL_BANDS } from '../../runtime/frontend/blob.ts';
+import { H_CHANNELS, H_FFT_SIZE, H_FRAME_LENGTH, H_FRAMES, H_MEL_BANDS, H_NORMALIZE, NORMALIZE_NONE } from '../../runtime/frontend/blob.ts';
 import type { Model } from '../../runtime/model.ts';
 import { scratchBytesFor } from '../../runtime/network.ts';
 import type { AppVariant } from './apps.ts';
 
-/** Typed-array bytes createAudioFrontend allocates (frame, FFT re/im, power, mel, codes ring). */
+/** Typed-array bytes createAudioFrontend allocates (frame, FFT re/im, power, mel, codes ring or, normalized, feature ring). */
 export function frontendBytes(blob: Int32Array): number {
   const fft = blob[H_FFT_SIZE];
   const channels = blob[H_CHANNELS];
-  return 4 * (blob[H_FRAME_LENGTH] + 2 * fft + (fft >> 1) + 1 + blob[H_MEL_BANDS] + 2 * channels) + blob[H_FRAMES] * channels;
+  const ring = blob[H_FRAMES] * channels * (blob[H_NORMALIZE] !== NORMALIZE_NONE ? 4 : 1);
+  return 4 * (blob[H_FRAME_LENGTH] + 2 * fft + (fft >> 1) + 1 + blob[H_MEL_BANDS] + 2 * channels) + ring;
 }
 
 export interface RamNeeds {

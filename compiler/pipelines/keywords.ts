@@ -5,13 +5,14 @@
  * front-end blob travels in the file) and score it with the runtime on the test split.
  */
 import { NoiseBank, type WaveAugmentRecipe } from '../audio/augment-wave.ts';
+import type { FrontendOptions } from '../audio/frontend-design.ts';
 import { PcmCache } from '../audio/pcm-cache.ts';
 import { CLIP_SAMPLES } from '../audio/speech-commands.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { waveAugmentEpochs } from './keyword-augment.ts';
 import { writeModel } from '../tcm/writer.ts';
 import { evaluateCodes } from '../train/evaluate.ts';
-import { asImageSet, identityInput, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures, type KeywordArchitecture } from '../train/keywords.ts';
+import { asImageSet, identityInput, keywordFrontendDefaults, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures, type KeywordArchitecture } from '../train/keywords.ts';
 import { defaultTrainOptions, train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { UserError } from '../errors.ts';
 import { StatusLine } from '../util/progress.ts';
@@ -31,6 +32,8 @@ export interface KeywordsJob {
   waveAugment?: WaveAugmentRecipe;
   /** Augmented takes kept per clip (0 = a fresh draw every epoch); see waveAugmentEpochs. */
   waveVariants?: number;
+  /** Front-end options (over keywordFrontendDefaults), e.g. window normalization. */
+  frontend?: Partial<FrontendOptions>;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
   options: Partial<TrainOptions>;
   out: string;
@@ -52,6 +55,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
   const t0 = Date.now();
   const cache = job.waveAugment ? new PcmCache(`${job.out}.pcm`, CLIP_SAMPLES) : null;
   try {
+    const frontend: Partial<FrontendOptions> = { ...keywordFrontendDefaults, ...job.frontend };
     // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
     const features = loadKeywordFeatures(
       job.data,
@@ -61,6 +65,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
         onTrainClip: cache ? (i, pcm) => cache.write(i, pcm) : undefined,
         streamWindows: job.streamWindows,
         seed: job.options.seed,
+        frontend,
       },
     );
     const featureSeconds = (Date.now() - t0) / 1000;
@@ -85,7 +90,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
       dataset: 'keywords',
       shape: {
         architecture: { channels: arch.channels, kernel: arch.kernel, stride: arch.stride },
-        features: { frames: features.frames, channels: features.channels, bits: features.bits },
+        features: { frames: features.frames, channels: features.channels, bits: features.bits, normalize: frontend.normalize ?? 'none' },
       },
       defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
       augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: { ...job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) } } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}) },

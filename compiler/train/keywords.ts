@@ -7,6 +7,7 @@
 import { KEYWORD_LABELS, readClip, selectSpeechCommands, type KeywordSelection, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
 import { keywordFeaturesStreamed, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures, type StreamWindowOptions } from '../audio/keyword-features.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
+import type { FrontendOptions } from '../audio/frontend-design.ts';
 import type { ImageSet } from '../data/mnist.ts';
 import type { ImageInput } from '../../runtime/index.ts';
 import type { ModelSpec } from '../tcm/spec.ts';
@@ -22,6 +23,9 @@ export interface KeywordArchitecture {
 }
 
 export const defaultKeywordArchitecture: KeywordArchitecture = { channels: [64, 64], kernel: 5, stride: 2 };
+
+/** Front-end options of keyword training (over DEFAULT_FRONTEND_OPTIONS); `--normalize` overrides `normalize`. */
+export const keywordFrontendDefaults: Partial<FrontendOptions> = { normalize: 'none' };
 
 /** Training recipe for keywords (overridable from the CLI); shift = frames of time shift (x = mel channel is never shifted). */
 export const keywordTrainDefaults: Partial<TrainOptions> = { epochs: 80, batch: 64, shift: 2, shiftX: 0, warmupSteps: 200 };

@@ -11,11 +11,15 @@
  *   log2         LOG2_TABLE_SIZE  Q16 log2(1 + i / 256), i = 0..256
  *   dct          channels x melBands, Q14, only when dct = 1
  *   quant        channels x 2     (offset Q10, scale Q16) per channel
+ *
+ * Version 2 gives header word 18 a meaning (window normalization); version 1 blobs (words 18 and
+ * 19 zero) keep loading and give the same codes as before.
  */
 import { ModelError } from '../errors.ts';
 
 export const FRONTEND_MAGIC = 0x31454654; // 'TFE1' as little-endian bytes
-export const FRONTEND_VERSION = 1;
+/** Highest version this runtime reads; the builder writes version 1 unless a version-2 field is used. */
+export const FRONTEND_VERSION = 2;
 
 export const H_MAGIC = 0;
 export const H_VERSION = 1;
@@ -35,7 +39,17 @@ export const H_LOG_FLOOR = 14;
 export const H_MEL_WEIGHT_BITS = 15;
 export const H_MEL_TABLE_WORDS = 16;
 export const H_TOTAL_WORDS = 17;
-export const HEADER_WORDS = 20; // words 18, 19 reserved (zero)
+/** Version 2: window normalization (NORMALIZE_*); zero in version 1. */
+export const H_NORMALIZE = 18;
+export const HEADER_WORDS = 20; // word 19 reserved (zero)
+
+/** Codes quantize the features as computed (absolute log2 energies). */
+export const NORMALIZE_NONE = 0;
+/**
+ * Codes quantize each feature minus the window's peak (the largest feature of the frames read by
+ * `codes`, over all channels): the same sound at any gain gives the same codes.
+ */
+export const NORMALIZE_WINDOW_PEAK = 1;
 
 /** Features (log2 energies, cepstra) are fixed point with this many fraction bits. */
 export const FEATURE_FRAC_BITS = 10;
@@ -67,6 +81,8 @@ export interface FrontendParams {
   preemphasis: number;
   logFloor: number;
   melWeightBits: number;
+  /** NORMALIZE_NONE or NORMALIZE_WINDOW_PEAK. */
+  normalize: number;
   window: Int32Array;
   cos: Int32Array;
   sin: Int32Array;
@@ -97,7 +113,8 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   if (!(blob instanceof Int32Array)) fail('blob is not an Int32Array');
   if (blob.length < HEADER_WORDS) fail(`blob has ${blob.length} words, header needs ${HEADER_WORDS}`);
   if (blob[H_MAGIC] !== FRONTEND_MAGIC) fail('bad magic');
-  if (blob[H_VERSION] !== FRONTEND_VERSION) fail(`unsupported version ${blob[H_VERSION]}`);
+  const version = blob[H_VERSION];
+  if (version !== 1 && version !== 2) fail(`unsupported version ${version}`);
   if (blob[H_HEADER_WORDS] !== HEADER_WORDS) fail(`header size ${blob[H_HEADER_WORDS]}, expected ${HEADER_WORDS}`);
   if (blob[H_TOTAL_WORDS] !== blob.length) fail(`blob length ${blob.length} does not match its header (${blob[H_TOTAL_WORDS]})`);
 
@@ -120,7 +137,10 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   const logFloor = checkRange('log floor', blob[H_LOG_FLOOR], -(1 << 16), (1 << 16) - 1);
   const melWeightBits = checkRange('mel weight bits', blob[H_MEL_WEIGHT_BITS], 0, 16);
   const melTableWords = checkRange('mel table words', blob[H_MEL_TABLE_WORDS], 2 * melBands, 2 * melBands + melBands * (fftSize / 2 + 1));
-  if (blob[18] !== 0 || blob[19] !== 0) fail('reserved header words are not zero');
+  if (version === 1 && blob[H_NORMALIZE] !== 0) fail('reserved header word 18 is not zero in a version 1 blob');
+  if (blob[19] !== 0) fail('reserved header word 19 is not zero');
+  const normalize = checkRange('window normalization', blob[H_NORMALIZE], NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK);
+  if (normalize !== NORMALIZE_NONE && dctFlag) fail('window normalization applies to log-mel channels, not DCT coefficients');
 
   const dctWords = dctFlag ? channels * melBands : 0;
   const expectedLength = HEADER_WORDS + frameLength + fftSize + melTableWords + LOG2_TABLE_SIZE + dctWords + 2 * channels;
@@ -148,7 +168,7 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   }
   return {
     sampleRate, windowSamples, frameLength, hop, fftSize, frames, melBands, channels,
-    dct: dctFlag === 1, bits, preemphasis, logFloor, melWeightBits,
+    dct: dctFlag === 1, bits, preemphasis, logFloor, melWeightBits, normalize,
     window, cos, sin, mel, log2, dctTable, quant,
   };
 }

@@ -4,14 +4,15 @@
  *
  * Per frame: pre-emphasis (applied as samples arrive, Q2 result), Q13 window, block-floating-point FFT,
  * power spectrum, mel bands with a per-band block shift, table log2 (Q10), optional integer DCT,
- * per-channel quantization. All buffers are allocated in `createAudioFrontend`; `push` allocates
- * nothing. Specification: docs/audio-frontend.md.
+ * per-channel quantization (of each feature, or with window normalization of each feature minus the
+ * window's peak, done when `codes` reads the window). All buffers are allocated in
+ * `createAudioFrontend`; `push` and `codes` allocate nothing. Specification: docs/audio-frontend.md.
  *
  * Products are written `a * b` rather than Math.imul: each is bounded below 2^31 by the blob's
  * validated ranges (see docs), so it is an exact integer in every engine, and ToInt32 of an exact
  * product equals Math.imul anyway; XS multiplies small integers without a native call.
  */
-import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, parseFrontendBlob, type FrontendParams } from './blob.ts';
+import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, NORMALIZE_NONE, parseFrontendBlob, type FrontendParams } from './blob.ts';
 import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
 import { InputError } from '../errors.ts';
@@ -37,7 +38,10 @@ export interface AudioFrontend {
    * Frames not yet computed since the reset read as code 0.
    */
   codes(out: Uint8Array): void;
-  /** Q10 features of the latest window like `codes` (only with `keepFeatures`; for calibration and tests). */
+  /**
+   * Q10 features of the latest window like `codes`, as the quantizer sees them (with window
+   * normalization: minus the window's peak). Only with `keepFeatures`; for calibration and tests.
+   */
   features(out: Int32Array): void;
   /**
    * Codes of one clip: reset, then the first `windowSamples` samples of `pcm` (a shorter clip is
@@ -94,7 +98,11 @@ class IntegerFrontend implements AudioFrontend {
   /** Per channel: feature - offset at or above which the code saturates (keeps products < 2^25). */
   private readonly saturation: Int32Array;
   private readonly codeRing: Uint8Array;
+  /** Q10 features of the window's frames (kept with keepFeatures or window normalization). */
   private readonly featureRing: Int32Array | null;
+  private readonly keepFeatures: boolean;
+  /** Window normalization: codes are made from the feature ring when the window is read. */
+  private readonly normalized: boolean;
   private ringSlot = 0; // next frame slot to write (also the oldest frame)
   private filled = 0;
   private skip = 0; // samples to pass over before the next frame (hop > frame length)
@@ -121,8 +129,10 @@ class IntegerFrontend implements AudioFrontend {
       const scale = p.quant[2 * c + 1];
       this.saturation[c] = Math.ceil((this.maxCode << QUANT_SCALE_BITS) / scale);
     }
-    this.codeRing = new Uint8Array(p.frames * p.channels);
-    this.featureRing = keepFeatures ? new Int32Array(p.frames * p.channels) : null;
+    this.keepFeatures = keepFeatures;
+    this.normalized = p.normalize !== NORMALIZE_NONE;
+    this.codeRing = new Uint8Array(this.normalized ? 0 : p.frames * p.channels); // normalized codes come from the feature ring
+    this.featureRing = keepFeatures || this.normalized ? new Int32Array(p.frames * p.channels) : null;
     this.native = native ? {
       kernels: native,
       // FRAME_PARAM_*: the TCIM_F_* words of runtime/native/frontend.c, same order.
@@ -206,12 +216,52 @@ class IntegerFrontend implements AudioFrontend {
   }
 
   codes(out: Uint8Array): void {
-    copyRing(this.codeRing, out, this.ringSlot, this.frames, this.channels);
+    if (this.normalized) this.normalizedCodes(out);
+    else copyRing(this.codeRing, out, this.ringSlot, this.frames, this.channels);
   }
 
   features(out: Int32Array): void {
-    if (!this.featureRing) throw new Error('features: front-end created without keepFeatures');
+    if (!this.keepFeatures || !this.featureRing) throw new Error('features: front-end created without keepFeatures');
     copyRing(this.featureRing, out, this.ringSlot, this.frames, this.channels);
+    if (this.normalized) {
+      const peak = this.windowPeak();
+      for (let i = 0; i < out.length; i++) out[i] -= peak;
+    }
+  }
+
+  /** Largest feature of the window (frames not heard since the reset hold the log floor, below every feature). */
+  private windowPeak(): number {
+    const ring = this.featureRing as Int32Array;
+    let peak = this.p.logFloor;
+    for (let i = 0; i < ring.length; i++) if (ring[i] > peak) peak = ring[i];
+    return peak;
+  }
+
+  /** Window normalization: each feature minus the window's peak, quantized; frames not heard since the reset are code 0. */
+  private normalizedCodes(out: Uint8Array): void {
+    const { frames, channels, maxCode, saturation } = this;
+    const quant = this.p.quant;
+    const ring = this.featureRing as Int32Array;
+    const total = frames * channels;
+    if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
+    const peak = this.windowPeak();
+    const unheard = this.frameCount < frames ? (frames - this.frameCount) * channels : 0;
+    let at = this.ringSlot * channels; // the oldest frame
+    let c = 0;
+    for (let o = 0; o < total; o++) {
+      // |feature - peak| <= 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
+      const d = ring[at] - peak - quant[2 * c];
+      let code = 0;
+      if (o < unheard) code = 0;
+      else if (d >= saturation[c]) code = maxCode;
+      else if (d > 0) {
+        code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
+        if (code > maxCode) code = maxCode;
+      }
+      out[o] = code;
+      if (++at === total) at = 0;
+      if (++c === channels) c = 0;
+    }
   }
 
   computeClip(pcm: Int16Array, out: Uint8Array): void {
@@ -336,7 +386,7 @@ class IntegerFrontend implements AudioFrontend {
     const maxCode = this.maxCode;
     const base = this.ringSlot * channels;
     const ring = this.codeRing;
-    for (let c = 0; c < channels; c++) {
+    for (let c = 0; !this.normalized && c < channels; c++) {
       const d = features[c] - quant[2 * c];
       let code = 0;
       if (d >= this.saturation[c]) code = maxCode;

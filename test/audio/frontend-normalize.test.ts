@@ -1,0 +1,177 @@
+/**
+ * Window normalization of the integer front-end (blob version 2, `normalize: 'window-peak'`):
+ * codes quantize each feature minus the window's peak. Checked against the float reference, for
+ * gain invariance, streaming, and for blobs without it (version 1) keeping the absolute codes.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
+import { createFloatFrontend } from '../../compiler/audio/frontend-float.ts';
+import { ModelError } from '../../runtime/errors.ts';
+import { H_DCT, H_NORMALIZE, H_VERSION, QUANT_SCALE_BITS, parseFrontendBlob } from '../../runtime/frontend/blob.ts';
+import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
+import { randomStream } from '../../compiler/util/prng.ts';
+import { pearson, speechLikeClip } from './speechlike.ts';
+
+const calibration = Array.from({ length: 40 }, (_, i) => speechLikeClip(1000 + i));
+const heldOut = Array.from({ length: 30 }, (_, i) => speechLikeClip(5000 + i));
+const SIZE = 49 * 16;
+
+/** The clip times `gain`, rounded; null when that would clip int16. */
+function scaled(clip: Int16Array, gain: number): Int16Array | null {
+  const out = new Int16Array(clip.length);
+  for (let i = 0; i < clip.length; i++) {
+    const v = Math.round(clip[i] * gain);
+    if (v > 32767 || v < -32768) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+/** The documented quantizer applied to features: code = clamp(((f - offset) * scale) >> 16, 0, 2^B - 1). */
+function quantizeFeatures(blob: Int32Array, features: Int32Array): Uint8Array {
+  const { quant, channels, bits } = parseFrontendBlob(blob);
+  const max = (1 << bits) - 1;
+  return Uint8Array.from(features, (f, i) => {
+    const d = f - quant[2 * (i % channels)];
+    return d <= 0 ? 0 : Math.min(max, Math.floor((d * quant[2 * (i % channels) + 1]) / 2 ** QUANT_SCALE_BITS));
+  });
+}
+
+describe('window-peak normalization', () => {
+  const blob = buildFrontendBlob({ normalize: 'window-peak' }, calibration);
+
+  it('is a version 2 blob whose calibrated ranges end at the peak', () => {
+    expect(blob[H_VERSION]).toBe(2);
+    expect(blob[H_NORMALIZE]).toBe(1);
+    const { quant, channels } = parseFrontendBlob(blob);
+    for (let c = 0; c < channels; c++) expect(quant[2 * c]).toBeLessThan(0); // offsets below the peak
+  });
+
+  it('matches the float reference and quantizes the normalized features', () => {
+    const frontend = createAudioFrontend(blob, { keepFeatures: true });
+    const reference = createFloatFrontend({ normalize: 'window-peak' });
+    const codes = new Uint8Array(SIZE);
+    const features = new Int32Array(SIZE);
+    const integer: number[] = [];
+    const float: number[] = [];
+    for (const clip of heldOut) {
+      frontend.computeClip(clip, codes);
+      frontend.features(features);
+      expect(Math.max(...features)).toBe(0); // the peak itself
+      expect(codes).toEqual(quantizeFeatures(blob, features));
+      const ref = reference.compute(clip);
+      for (let i = 0; i < SIZE; i++) {
+        integer.push(features[i] / 1024);
+        float.push(ref[i]);
+      }
+    }
+    const r = pearson(integer, float);
+    console.log(`window-peak features vs float64: r = ${r.toFixed(5)}`);
+    expect(r).toBeGreaterThan(0.999);
+  });
+
+  it('gives the same codes at any gain for what lies well above the log floor; absolute codes move', () => {
+    const absolute = createAudioFrontend(buildFrontendBlob({}, calibration));
+    const normalized = createAudioFrontend(blob, { keepFeatures: true });
+    const a = new Uint8Array(SIZE);
+    const b = new Uint8Array(SIZE);
+    const features = new Int32Array(SIZE);
+    let compared = 0;
+    let normalizedMoved = 0;
+    let absoluteMoved = 0;
+    for (const clip of heldOut) {
+      if (Math.max(...clip.map(Math.abs)) < 1000) continue; // x0.25 would leave a few LSB of rounding noise
+      for (const gain of [0.25, 4]) {
+        const other = scaled(clip, gain);
+        if (!other) continue;
+        // Positions within 12 log2 units (36 dB) of the window's peak in both versions: there the
+        // int16 rounding and the log floor do not reach (below, the floor is not gain-invariant).
+        normalized.computeClip(clip, a);
+        normalized.features(features);
+        const near = features.map((f) => (f > -12 * 1024 ? 1 : 0));
+        normalized.computeClip(other, b);
+        normalized.features(features);
+        const moved = () => {
+          let n = 0;
+          for (let i = 0; i < SIZE; i++) if (near[i] && features[i] > -12 * 1024 && Math.abs(a[i] - b[i]) > 1) n++;
+          return n;
+        };
+        normalizedMoved += moved();
+        absolute.computeClip(clip, a);
+        absolute.computeClip(other, b);
+        absoluteMoved += moved();
+        for (let i = 0; i < SIZE; i++) if (near[i] && features[i] > -12 * 1024) compared++;
+      }
+    }
+    // x4 / x0.25 is +-2 log2 units: more than a code step of the absolute quantizer.
+    console.log(`codes within 36 dB of the peak moved by more than one step at gain x4 / x0.25: normalized ${normalizedMoved}/${compared}, absolute ${absoluteMoved}/${compared}`);
+    expect(compared).toBeGreaterThan(5000);
+    expect(normalizedMoved / compared).toBeLessThan(0.01);
+    expect(absoluteMoved / compared).toBeGreaterThan(0.2);
+  });
+
+  it('streams: chunks of any size give computeClip codes; unheard frames are code 0', () => {
+    const rand = randomStream(11);
+    const streaming = createAudioFrontend(blob);
+    const whole = createAudioFrontend(blob);
+    const a = new Uint8Array(SIZE);
+    const b = new Uint8Array(SIZE);
+    for (const clip of heldOut.slice(0, 10)) {
+      streaming.reset();
+      for (let at = 0; at < clip.length;) {
+        const count = Math.min(clip.length - at, Math.floor(rand() ** 3 * 2000));
+        streaming.push(clip, at, count);
+        at += count;
+      }
+      streaming.codes(a);
+      whole.computeClip(clip, b);
+      expect(a).toEqual(b);
+    }
+    streaming.reset();
+    streaming.codes(a);
+    expect(a.every((c) => c === 0)).toBe(true);
+    streaming.push(heldOut[1], 0, 480 + 4 * 320); // 5 frames
+    a.fill(9);
+    streaming.codes(a);
+    expect(a.subarray(0, 44 * 16).every((c) => c === 0)).toBe(true);
+    expect(a.subarray(44 * 16).some((c) => c > 0)).toBe(true);
+  });
+});
+
+describe('blobs without normalization (version 1)', () => {
+  it('keep version 1 and the absolute codes: each frame quantized as computed', () => {
+    const blob = buildFrontendBlob({}, calibration);
+    expect([blob[H_VERSION], blob[H_NORMALIZE]]).toEqual([1, 0]);
+    const frontend = createAudioFrontend(blob, { keepFeatures: true });
+    const codes = new Uint8Array(SIZE);
+    const features = new Int32Array(SIZE);
+    for (const clip of heldOut.slice(0, 10)) {
+      frontend.computeClip(clip, codes);
+      frontend.features(features);
+      expect(codes).toEqual(quantizeFeatures(blob, features));
+    }
+  });
+
+  it('reject version-2 fields they do not have and normalization values the runtime does not know', () => {
+    const v1 = buildFrontendBlob({});
+    const v2 = buildFrontendBlob({ normalize: 'window-peak' });
+    const edit = (blob: Int32Array, at: number, value: number) => {
+      const copy = blob.slice();
+      copy[at] = value;
+      return copy;
+    };
+    const fails = (blob: Int32Array, pattern: RegExp) => {
+      expect(() => createAudioFrontend(blob)).toThrow(ModelError);
+      expect(() => createAudioFrontend(blob)).toThrow(pattern);
+    };
+    fails(edit(v1, H_NORMALIZE, 1), /reserved header word 18/);
+    fails(edit(v2, H_NORMALIZE, 2), /window normalization 2 outside/);
+    fails(edit(v2, H_NORMALIZE, -1), /window normalization -1 outside/);
+    fails(edit(v2, 19, 5), /reserved header word 19/);
+    fails(edit(v2, H_VERSION, 3), /unsupported version 3/);
+    fails(edit(v2, H_DCT, 1), /DCT|channels/);
+    expect(() => createAudioFrontend(edit(v2, H_NORMALIZE, 0))).not.toThrow(); // version 2, normalization off
+    expect(() => buildFrontendBlob({ normalize: 'window-peak', dctCoefficients: 13 })).toThrow(/DCT/);
+    expect(() => buildFrontendBlob({ normalize: 'cepstral' as never })).toThrow(/normalize/);
+  });
+});
