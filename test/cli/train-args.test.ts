@@ -11,9 +11,11 @@ function train(args: string[]): { status: number | null; stderr: string } {
 
 describe('tempo-cim train arguments', () => {
   it.each([
-    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --speakers, --wave-augment and --stream-windows apply to --dataset keywords/],
-    [['--dataset', 'mnist', '--speakers', 'es-'], /--speakers, --wave-augment and --stream-windows apply to --dataset keywords/],
-    [['--dataset', 'mnist', '--stream-windows', '100'], /--stream-windows apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --speakers, --wave-augment, --stream-windows and --normalize apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--speakers', 'es-'], /--speakers, --wave-augment, --stream-windows and --normalize apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--stream-windows', '100'], /--stream-windows and --normalize apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--normalize', 'window-peak'], /--normalize apply to --dataset keywords/],
+    [['--dataset', 'keywords', '--data', '/nonexistent', '--normalize', 'peak'], /--normalize must be one of none, window-peak, got peak/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--rotate', '10'], /--rotate and --zoom apply to mnist/],
     [['--dataset', 'mnist', '--rotate', '90'], /--rotate must be a number in \[0, 45\]/],
     [['--dataset', 'mnist', '--zoom', '-0.1'], /--zoom must be a number in \[0, 0.5\]/],
