@@ -8,7 +8,7 @@ import {
   DCT_BITS, FEATURE_FRAC_BITS, FRONTEND_MAGIC, FRONTEND_VERSION, HEADER_WORDS, H_BITS, H_CHANNELS, H_DCT,
   H_FFT_SIZE, H_FRAMES, H_FRAME_LENGTH, H_HEADER_WORDS, H_HOP, H_LOG_FLOOR, H_MAGIC, H_MEL_BANDS,
   H_MEL_TABLE_WORDS, H_MEL_WEIGHT_BITS, H_PREEMPHASIS, H_SAMPLE_RATE, H_TOTAL_WORDS, H_VERSION,
-  H_WINDOW_SAMPLES, H_NORMALIZE, LOG2_TABLE_BITS, NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
+  H_WINDOW_SAMPLES, H_NORMALIZE, H_PEAK_FLOOR, LOG2_TABLE_BITS, NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
   QUANT_SCALE_BITS, parseFrontendBlob, type FrontendParams,
 } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
@@ -106,6 +106,7 @@ function packBlob(o: FrontendOptions, ranges: ReadonlyArray<[number, number]>): 
   const normalize = o.normalize === 'window-peak' ? NORMALIZE_WINDOW_PEAK : NORMALIZE_NONE;
   header[H_VERSION] = normalize === NORMALIZE_NONE ? 1 : FRONTEND_VERSION;
   header[H_NORMALIZE] = normalize;
+  header[H_PEAK_FLOOR] = normalize === NORMALIZE_NONE ? 0 : Math.round(o.peakFloor * Q);
   header[H_HEADER_WORDS] = HEADER_WORDS;
   header[H_SAMPLE_RATE] = o.sampleRate;
   header[H_WINDOW_SAMPLES] = o.windowSamples;

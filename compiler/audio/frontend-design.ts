@@ -40,6 +40,12 @@ export interface FrontendOptions {
    * calibrated ranges and `defaultRange` are then relative to that peak. Log-mel only (no DCT).
    */
   normalize: FrontendNormalization;
+  /**
+   * With 'window-peak': the reference is never below this level (log2 units), so a window quieter
+   * than it (digital silence, faint noise) keeps low codes instead of being raised to full scale.
+   * 20 is below the peak of every word of the synthetic keyword set (lowest 25, 1st percentile 27).
+   */
+  peakFloor: number;
 }
 
 export type FrontendNormalization = 'none' | 'window-peak';
@@ -62,6 +68,7 @@ export const DEFAULT_FRONTEND_OPTIONS: Readonly<FrontendOptions> = Object.freeze
   highPercentile: 99.5,
   defaultRange: [6, 34] as [number, number],
   normalize: 'none',
+  peakFloor: 20,
 });
 
 export function resolveFrontendOptions(options: Partial<FrontendOptions> = {}): FrontendOptions {
@@ -81,6 +88,7 @@ export function resolveFrontendOptions(options: Partial<FrontendOptions> = {}): 
   if (!(o.lowPercentile >= 0 && o.lowPercentile < o.highPercentile && o.highPercentile <= 100)) bad('percentiles');
   if (!FRONTEND_NORMALIZATIONS.includes(o.normalize)) bad(`normalize '${o.normalize}' (one of ${FRONTEND_NORMALIZATIONS.join(', ')})`);
   if (o.normalize !== 'none' && o.dctCoefficients > 0) bad('window normalization applies to log-mel channels, not DCT coefficients');
+  if (!(Math.abs(o.peakFloor) < 64)) bad(`peakFloor ${o.peakFloor}`);
   return o;
 }
 

@@ -9,7 +9,7 @@
  *   E[m]  = sum_k P[k] W[m][k]          (triangular HTK mel filters, peak 1)
  *   L[m]  = max(log2 E[m], logFloor)    (log2 units; E = 0 gives logFloor)
  *   channels = L, or the first D orthonormal DCT-II coefficients of L
- *   window-peak normalization: every channel value minus the largest one of the window
+ *   window-peak normalization: every channel value minus max(largest of the window, peakFloor)
  */
 import { dctMatrix, frameCount, hannWindow, melFilterbank, resolveFrontendOptions, type FrontendOptions } from './frontend-design.ts';
 
@@ -65,7 +65,7 @@ export function createFloatFrontend(options: Partial<FrontendOptions> = {}): Flo
       }
     }
     if (o.normalize === 'window-peak') {
-      let peak = -Infinity;
+      let peak = o.peakFloor;
       for (const v of out) if (v > peak) peak = v;
       for (let i = 0; i < out.length; i++) out[i] -= peak;
     }

@@ -12,8 +12,8 @@
  *   dct          channels x melBands, Q14, only when dct = 1
  *   quant        channels x 2     (offset Q10, scale Q16) per channel
  *
- * Version 2 gives header word 18 a meaning (window normalization); version 1 blobs (words 18 and
- * 19 zero) keep loading and give the same codes as before.
+ * Version 2 gives header words 18 and 19 a meaning (window normalization and its peak floor);
+ * version 1 blobs (both words zero) keep loading and give the same codes as before.
  */
 import { ModelError } from '../errors.ts';
 
@@ -41,13 +41,17 @@ export const H_MEL_TABLE_WORDS = 16;
 export const H_TOTAL_WORDS = 17;
 /** Version 2: window normalization (NORMALIZE_*); zero in version 1. */
 export const H_NORMALIZE = 18;
-export const HEADER_WORDS = 20; // word 19 reserved (zero)
+/** Version 2: the normalization reference is max(window peak, this), Q10 log2; zero without normalization. */
+export const H_PEAK_FLOOR = 19;
+export const HEADER_WORDS = 20;
 
 /** Codes quantize the features as computed (absolute log2 energies). */
 export const NORMALIZE_NONE = 0;
 /**
- * Codes quantize each feature minus the window's peak (the largest feature of the frames read by
- * `codes`, over all channels): the same sound at any gain gives the same codes.
+ * Codes quantize each feature minus the window's reference: its peak (the largest feature of the
+ * frames read by `codes`, over all channels), or the peak floor if that is higher. The same sound
+ * at any gain gives the same codes, as long as its peak is above the floor; a quieter window
+ * (digital silence, faint noise) is not raised to full scale.
  */
 export const NORMALIZE_WINDOW_PEAK = 1;
 
@@ -83,6 +87,8 @@ export interface FrontendParams {
   melWeightBits: number;
   /** NORMALIZE_NONE or NORMALIZE_WINDOW_PEAK. */
   normalize: number;
+  /** Q10 log2: the lowest normalization reference. */
+  peakFloor: number;
   window: Int32Array;
   cos: Int32Array;
   sin: Int32Array;
@@ -137,10 +143,11 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   const logFloor = checkRange('log floor', blob[H_LOG_FLOOR], -(1 << 16), (1 << 16) - 1);
   const melWeightBits = checkRange('mel weight bits', blob[H_MEL_WEIGHT_BITS], 0, 16);
   const melTableWords = checkRange('mel table words', blob[H_MEL_TABLE_WORDS], 2 * melBands, 2 * melBands + melBands * (fftSize / 2 + 1));
-  if (version === 1 && blob[H_NORMALIZE] !== 0) fail('reserved header word 18 is not zero in a version 1 blob');
-  if (blob[19] !== 0) fail('reserved header word 19 is not zero');
+  if (version === 1 && (blob[H_NORMALIZE] !== 0 || blob[H_PEAK_FLOOR] !== 0)) fail('reserved header words 18 and 19 are not zero in a version 1 blob');
   const normalize = checkRange('window normalization', blob[H_NORMALIZE], NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK);
   if (normalize !== NORMALIZE_NONE && dctFlag) fail('window normalization applies to log-mel channels, not DCT coefficients');
+  if (normalize === NORMALIZE_NONE && blob[H_PEAK_FLOOR] !== 0) fail('peak floor set without window normalization');
+  const peakFloor = checkRange('peak floor', blob[H_PEAK_FLOOR], -(1 << 16), (1 << 16) - 1);
 
   const dctWords = dctFlag ? channels * melBands : 0;
   const expectedLength = HEADER_WORDS + frameLength + fftSize + melTableWords + LOG2_TABLE_SIZE + dctWords + 2 * channels;
@@ -168,7 +175,7 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   }
   return {
     sampleRate, windowSamples, frameLength, hop, fftSize, frames, melBands, channels,
-    dct: dctFlag === 1, bits, preemphasis, logFloor, melWeightBits, normalize,
+    dct: dctFlag === 1, bits, preemphasis, logFloor, melWeightBits, normalize, peakFloor,
     window, cos, sin, mel, log2, dctTable, quant,
   };
 }

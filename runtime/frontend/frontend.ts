@@ -229,10 +229,13 @@ class IntegerFrontend implements AudioFrontend {
     }
   }
 
-  /** Largest feature of the window (frames not heard since the reset hold the log floor, below every feature). */
+  /**
+   * The normalization reference: the largest feature of the window (frames not heard since the
+   * reset hold the log floor, below every feature), or the peak floor if that is higher.
+   */
   private windowPeak(): number {
     const ring = this.featureRing as Int32Array;
-    let peak = this.p.logFloor;
+    let peak = this.p.peakFloor > this.p.logFloor ? this.p.peakFloor : this.p.logFloor;
     for (let i = 0; i < ring.length; i++) if (ring[i] > peak) peak = ring[i];
     return peak;
   }
@@ -249,7 +252,7 @@ class IntegerFrontend implements AudioFrontend {
     let at = this.ringSlot * channels; // the oldest frame
     let c = 0;
     for (let o = 0; o < total; o++) {
-      // |feature - peak| <= 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
+      // |feature - peak| < 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
       const d = ring[at] - peak - quant[2 * c];
       let code = 0;
       if (o < unheard) code = 0;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
 import { createFloatFrontend } from '../../compiler/audio/frontend-float.ts';
 import { ModelError } from '../../runtime/errors.ts';
-import { H_DCT, H_NORMALIZE, H_VERSION, QUANT_SCALE_BITS, parseFrontendBlob } from '../../runtime/frontend/blob.ts';
+import { H_DCT, H_NORMALIZE, H_PEAK_FLOOR, H_VERSION, QUANT_SCALE_BITS, parseFrontendBlob } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { randomStream } from '../../compiler/util/prng.ts';
 import { pearson, speechLikeClip } from './speechlike.ts';
@@ -43,6 +43,7 @@ describe('window-peak normalization', () => {
   it('is a version 2 blob whose calibrated ranges end at the peak', () => {
     expect(blob[H_VERSION]).toBe(2);
     expect(blob[H_NORMALIZE]).toBe(1);
+    expect(blob[H_PEAK_FLOOR]).toBe(20 * 1024);
     const { quant, channels } = parseFrontendBlob(blob);
     for (let c = 0; c < channels; c++) expect(quant[2 * c]).toBeLessThan(0); // offsets below the peak
   });
@@ -54,10 +55,13 @@ describe('window-peak normalization', () => {
     const features = new Int32Array(SIZE);
     const integer: number[] = [];
     const float: number[] = [];
+    let quiet = 0;
     for (const clip of heldOut) {
       frontend.computeClip(clip, codes);
       frontend.features(features);
-      expect(Math.max(...features)).toBe(0); // the peak itself
+      const peak = Math.max(...features);
+      expect(peak).toBeLessThanOrEqual(0); // 0 at the window's peak, unless the peak floor is higher
+      if (peak < 0) quiet++;
       expect(codes).toEqual(quantizeFeatures(blob, features));
       const ref = reference.compute(clip);
       for (let i = 0; i < SIZE; i++) {
@@ -66,7 +70,8 @@ describe('window-peak normalization', () => {
       }
     }
     const r = pearson(integer, float);
-    console.log(`window-peak features vs float64: r = ${r.toFixed(5)}`);
+    console.log(`window-peak features vs float64: r = ${r.toFixed(5)} (${quiet} of ${heldOut.length} clips peak below the floor)`);
+    expect(quiet).toBeLessThan(heldOut.length / 2);
     expect(r).toBeGreaterThan(0.999);
   });
 
@@ -108,6 +113,38 @@ describe('window-peak normalization', () => {
     expect(compared).toBeGreaterThan(5000);
     expect(normalizedMoved / compared).toBeLessThan(0.01);
     expect(absoluteMoved / compared).toBeGreaterThan(0.2);
+  });
+
+  it('keeps windows quieter than the peak floor quiet: digital silence is not raised to full scale', () => {
+    const silence = new Int16Array(16000);
+    const codes = new Uint8Array(SIZE);
+    const other = new Uint8Array(SIZE);
+    const features = new Int32Array(SIZE);
+    const floored = createAudioFrontend(blob, { keepFeatures: true });
+    // Without a floor (0, below the log floor) the reference is the window's own peak.
+    const unfloored = createAudioFrontend(buildFrontendBlob({ normalize: 'window-peak', peakFloor: 0 }, calibration));
+    floored.computeClip(silence, codes);
+    unfloored.computeClip(silence, other);
+    expect(codes).toEqual(quantizeFeatures(blob, new Int32Array(SIZE).fill((5 - 20) * 1024))); // logFloor - peakFloor everywhere
+    expect(codes.every((c) => c < 10)).toBe(true);
+    expect(other.every((c) => c === 15)).toBe(true); // silence read as full scale
+    // A speech-like clip turned down until its peak is 2 log2 units below the floor (yet above the log floor).
+    let faint = heldOut[3];
+    for (let shift = 1; shift < 12; shift++) {
+      faint = Int16Array.from(heldOut[3], (v) => Math.round(v / 2 ** shift));
+      floored.computeClip(faint, codes);
+      floored.features(features);
+      if (Math.max(...features) < -2 * 1024) break;
+    }
+    expect(Math.max(...features)).toBeLessThan(-2 * 1024);
+    expect(Math.max(...features)).toBeGreaterThan((5 - 20 + 4) * 1024);
+    unfloored.computeClip(faint, other);
+    let lower = 0;
+    for (let i = 0; i < SIZE; i++) {
+      expect(codes[i]).toBeLessThanOrEqual(other[i]);
+      if (codes[i] < other[i]) lower++;
+    }
+    expect(lower).toBeGreaterThan(SIZE / 4);
   });
 
   it('streams: chunks of any size give computeClip codes; unheard frames are code 0', () => {
@@ -164,13 +201,15 @@ describe('blobs without normalization (version 1)', () => {
       expect(() => createAudioFrontend(blob)).toThrow(ModelError);
       expect(() => createAudioFrontend(blob)).toThrow(pattern);
     };
-    fails(edit(v1, H_NORMALIZE, 1), /reserved header word 18/);
+    fails(edit(v1, H_NORMALIZE, 1), /reserved header words 18 and 19/);
+    fails(edit(v1, H_PEAK_FLOOR, 1), /reserved header words 18 and 19/);
     fails(edit(v2, H_NORMALIZE, 2), /window normalization 2 outside/);
     fails(edit(v2, H_NORMALIZE, -1), /window normalization -1 outside/);
-    fails(edit(v2, 19, 5), /reserved header word 19/);
+    fails(edit(edit(v2, H_NORMALIZE, 0), H_PEAK_FLOOR, 5), /peak floor set without window normalization/);
+    fails(edit(v2, H_PEAK_FLOOR, 1 << 20), /peak floor 1048576 outside/);
     fails(edit(v2, H_VERSION, 3), /unsupported version 3/);
     fails(edit(v2, H_DCT, 1), /DCT|channels/);
-    expect(() => createAudioFrontend(edit(v2, H_NORMALIZE, 0))).not.toThrow(); // version 2, normalization off
+    expect(() => createAudioFrontend(edit(edit(v2, H_NORMALIZE, 0), H_PEAK_FLOOR, 0))).not.toThrow(); // version 2, normalization off
     expect(() => buildFrontendBlob({ normalize: 'window-peak', dctCoefficients: 13 })).toThrow(/DCT/);
     expect(() => buildFrontendBlob({ normalize: 'cepstral' as never })).toThrow(/normalize/);
   });
