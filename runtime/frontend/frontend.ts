@@ -240,7 +240,7 @@ class IntegerFrontend implements AudioFrontend {
     return peak;
   }
 
-  /** Window normalization: each feature minus the window's peak, quantized; frames not heard since the reset are code 0. */
+  /** Window normalization: each feature minus the window's reference, quantized; frames not heard since the reset are code 0. */
   private normalizedCodes(out: Uint8Array): void {
     const { frames, channels, maxCode, saturation } = this;
     const quant = this.p.quant;
@@ -252,14 +252,15 @@ class IntegerFrontend implements AudioFrontend {
     let at = this.ringSlot * channels; // the oldest frame
     let c = 0;
     for (let o = 0; o < total; o++) {
-      // |feature - peak| < 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
-      const d = ring[at] - peak - quant[2 * c];
       let code = 0;
-      if (o < unheard) code = 0;
-      else if (d >= saturation[c]) code = maxCode;
-      else if (d > 0) {
-        code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
-        if (code > maxCode) code = maxCode;
+      if (o >= unheard) {
+        // |feature - peak| < 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
+        const d = ring[at] - peak - quant[2 * c];
+        if (d >= saturation[c]) code = maxCode;
+        else if (d > 0) {
+          code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
+          if (code > maxCode) code = maxCode;
+        }
       }
       out[o] = code;
       if (++at === total) at = 0;
