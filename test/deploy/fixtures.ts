@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
+import { buildFrontendBlob, type FrontendOptions } from '../../compiler/audio/frontend-config.ts';
 import type { LayerSpec, ModelSpec } from '../../compiler/tcm/spec.ts';
 import { writeModel } from '../../compiler/tcm/writer.ts';
 
@@ -79,10 +79,10 @@ export function convImageModel(path: string, options: { inputPool?: number; conv
   return path;
 }
 
-/** An audio model over the default front-end (49 frames x 16 channels): a full-width temporal convolution, then 4 classes. */
-export function audioModel(path: string, seed = 11, labels = ['_silence_', 'yes', 'no', 'up']): string {
+/** An audio model over the default front-end (49 frames x 16 channels, or `frontendOptions`): a full-width temporal convolution, then 4 classes. */
+export function audioModel(path: string, seed = 11, labels = ['_silence_', 'yes', 'no', 'up'], frontendOptions: Partial<FrontendOptions> = {}): string {
   const rnd = random(seed);
-  const frontend = buildFrontendBlob();
+  const frontend = buildFrontendBlob(frontendOptions);
   const frames = frontend[8];
   const channels = frontend[10];
   const spec: ModelSpec = {

@@ -86,10 +86,10 @@ describe('tempo-cim sim (real XS)', () => {
     const modelPath = audioModel(join(root, 'keywords.tcm'), 5, labels);
 
     /** The app's Spotter (manifests/apps/lib/detector.ts) in Node over the WAV and the simulator's 1.5 s silent tail (apps built with margin 0: a random model's scores are small). */
-    function expectedDetections(pcm: Int16Array): string[] {
+    function expectedDetections(pcm: Int16Array, model = modelPath): string[] {
       const padded = new Int16Array(pcm.length + 24000);
       padded.set(pcm);
-      return detectStream(new Uint8Array(readFileSync(modelPath)), padded, { margin: 0 }).map((h) => `heard "${h.label}" at ${(h.at / 16000).toFixed(2)} s (score ${h.score}, runner-up ${h.runnerUp})`);
+      return detectStream(new Uint8Array(readFileSync(model)), padded, { margin: 0 }).map((h) => `heard "${h.label}" at ${(h.at / 16000).toFixed(2)} s (score ${h.score}, runner-up ${h.runnerUp})`);
     }
 
     const heardLines = (output: string) => output.split('\n').filter((line) => line.startsWith('heard '));
@@ -140,6 +140,24 @@ describe('tempo-cim sim (real XS)', () => {
         expect(result.display!.commandListUsed).toBeLessThanOrEqual(result.display!.commandListLength);
         expect(result.display!.displayListUsed).toBeLessThanOrEqual(result.display!.displayListLength);
       }
+    });
+
+    it('follows the front-end the model carries: window-peak normalized codes in XS as in Node', async () => {
+      const normalizedPath = audioModel(join(root, 'keywords-peak.tcm'), 5, labels, { normalize: 'window-peak' });
+      // Speech-like words at two levels (x1 and x1/4).
+      const words = [4, 9, 15, 22].map((seed, i) => Int16Array.from(speechLikeClip(seed), (v) => Math.round(v / 4 ** (i % 2))));
+      const pcm = new Int16Array(words.length * 22400);
+      words.forEach((word, i) => pcm.set(word, i * 22400));
+      const wavPath = join(root, 'levels.wav');
+      writeFileSync(wavPath, encodeWav(pcm, { sampleRate: 16000 }));
+      const expected = expectedDetections(pcm, normalizedPath);
+      expect(expected.length).toBeGreaterThan(1);
+      expect(expected).not.toEqual(expectedDetections(pcm)); // the same network weights on absolute codes hear otherwise
+      const dir = join(root, 'keywords-peak');
+      await buildProject({ modelPath: normalizedPath, device: 'esp32c3', app: 'keywords', outDir: dir, margin: 0 });
+      const result = await simulate(dir, { wavPath });
+      expect(result.stop).toBe('idle');
+      expect(heardLines(result.output)).toEqual(expected);
     });
   });
 
