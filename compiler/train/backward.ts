@@ -4,8 +4,8 @@
  * threshold's gradient through z = (V + b) / T, and the stall and clip penalties.
  */
 import { CLIP_HARMFUL, CLIP_HARMLESS, forwardSample } from './forward.ts';
-import { axpy32, dot } from './kernels.ts';
-import { type Net, type Stats, inputOffset, positionsOf } from './net.ts';
+import { axpy32, axpy32Sparse, dot, dotSparse, nonzeroByClass } from './kernels.ts';
+import { type Net, type Stats, positionsOf } from './net.ts';
 
 /** A training pass: the Net plus what it accumulates into and the trainer's per-neuron stall flags. */
 export interface TrainPass extends Net {
@@ -21,7 +21,16 @@ export interface TrainPass extends Net {
 export const STALL_SILENT = 1;
 export const STALL_SATURATED = 2;
 
-/** Backward of layer l for one sample: accumulates parameter gradients, and writes dx (if given). `dqOut`: batched first layer (weights' gradient later). */
+/**
+ * Backward of layer l for one sample: accumulates parameter gradients, and writes dx (if given).
+ * `dqOut`: batched first layer (weights' gradient later).
+ *
+ * Zero terms are skipped (gradients of closed gates, of positions pooling did not pick, dq's zero
+ * columns in the sparse kernels), with the same result: every accumulator starts at +0, and adding
+ * +-0 leaves any value other than -0 unchanged. An accumulator reaches -0 only by rounding a tiny
+ * negative sum to float32; a skipped +0 would have made it +0, and Adam maps a +-0 gradient to the
+ * same moments (m + 0.1 * +-0 = m, g * g = +0), so the trained parameters keep every bit.
+ */
 function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32Array | null, dqOut: Float64Array | null): void {
   const { cfg, layout, params, ws, grad, flags } = pass;
   const q = pass.qs[l];
@@ -30,7 +39,8 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const out = L.outChannels;
   const rows = L.rows;
   const last = l === cfg.layers.length - 1;
-  const { mapDOut: { [l]: dOut }, mapZ: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P }, window: { [l]: window } } = ws;
+  const { mapDOut: { [l]: dOut }, mapZ: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P }, runs: { [l]: runs } } = ws;
+  const { nzIndex: { [l]: nzIndex }, nzValue: { [l]: nzValue }, nzBounds: { [l]: nzBounds } } = ws;
   const winner = ws.winner[l];
   if (winner) {
     // Max pooling: each pooled output's gradient goes to its winning position (forward.ts poolLayer).
@@ -61,8 +71,10 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
       if (float) {
         dV = last ? dOut[zo + j] : z > 0 ? dOut[zo + j] : 0;
         dq[j] = dV;
-        grad[co + j] += dV;
-        if (dV !== 0) any = true;
+        if (dV !== 0) {
+          grad[co + j] += dV;
+          any = true;
+        }
         continue;
       }
       const T = q.T[j];
@@ -74,7 +86,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
       } else {
         const dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
         dV = dz / T;
-        grad[to + j] += dz * (-z + clipSum * C);
+        if (dz !== 0) grad[to + j] += dz * (-z + clipSum * C);
         // Stall penalty: a neuron silent (or saturated) over the recent batches gets its bias pushed
         // up (down) on the samples where it is off (at the rail). Only its own bias: propagating the
         // penalty through its weights to the layer below destabilizes deep networks.
@@ -82,7 +94,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
         if (f === STALL_SILENT && z < 0) grad[co + j] -= pen;
         else if (f === STALL_SATURATED && z >= amax) grad[co + j] += pen;
       }
-      grad[co + j] += dV;
+      if (dV !== 0) grad[co + j] += dV;
       for (let g = 0; g < G; g++) {
         const c = split ? clip[pb + g * out + j] : 0;
         if (c === 0) {
@@ -109,19 +121,32 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
     // All dq zero (e.g. a position pooling did not pick): its weight and input gradients are sums
     // of zeros, which leave the (+0-initialized) accumulators' bits unchanged, so skip them.
     if (!any) continue;
-    const base = inputOffset(L, t);
-    for (let r = 0; r < rows; r++) {
-      const i = window ? window[t * rows + r] : base + r;
-      if (i < 0) continue;
-      const a = x[i];
-      const go = G === 1 ? 0 : Math.floor(r / R) * out;
-      const ro = wo + r * out;
-      if (a !== 0) axpy32(grad, ro, leak ? leak.activity[a] : a, dq, go, out);
-      if (dx) {
-        // Only inputs whose own straight-through gate is open use their gradient (the previous
-        // layer zeroes the rest), so skip the dot product for them: same result, less work.
-        const zp = zPrev![i];
-        if (float ? zp > 0 : zp >= 0 && zp < amax + 1) dx[i] += dot(params, ro, dq, go, out) * (leak ? leak.slope[a] : 1);
+    // Sparse kernels when at most half of dq is nonzero (pooling routes each channel's gradient to
+    // one position of four): the same sums without their zero terms.
+    const sparse = nonzeroByClass(dq, G, out, nzIndex, nzValue, nzBounds) * 2 <= G * out;
+    for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
+      const r0 = runs.row[k];
+      const i0 = runs.input[k];
+      const g = G === 1 ? 0 : Math.floor(r0 / R);
+      const go = g * out;
+      for (let c = 0, n = runs.len[k]; c < n; c++) {
+        const i = i0 + c;
+        const a = x[i];
+        const ro = wo + (r0 + c) * out;
+        if (a !== 0) {
+          const v = leak ? leak.activity[a] : a;
+          if (sparse) axpy32Sparse(grad, ro, v, nzIndex, nzValue, nzBounds[4 * g], nzBounds[4 * g + 4]);
+          else axpy32(grad, ro, v, dq, go, out);
+        }
+        if (dx) {
+          // Only inputs whose own straight-through gate is open use their gradient (the previous
+          // layer zeroes the rest), so skip the dot product for them: same result, less work.
+          const zp = zPrev![i];
+          if (float ? zp > 0 : zp >= 0 && zp < amax + 1) {
+            const d = sparse ? dotSparse(params, ro, nzIndex, nzValue, nzBounds, 4 * g) : dot(params, ro, dq, go, out);
+            dx[i] += d * (leak ? leak.slope[a] : 1);
+          }
+        }
       }
     }
   }

@@ -6,7 +6,7 @@
  * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
  */
 import { axpy64 } from './kernels.ts';
-import { type Net, inputOffset, positionsOf } from './net.ts';
+import { type Net, positionsOf } from './net.ts';
 
 /**
  * Clip codes of the merge, per (position, group, neuron) in ws.clip: 0 = the gained partial was
@@ -72,21 +72,22 @@ export function floatLayer(net: Net, l: number, x: Float32Array, pre: Float64Arr
   const last = l === cfg.layers.length - 1;
   const wo = layout.w[l];
   const co = layout.c[l];
-  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, window: { [l]: window } } = ws;
+  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, runs: { [l]: runs } } = ws;
   const positions = positionsOf(L);
   for (let t = 0; t < positions; t++) {
-    const base = inputOffset(L, t);
     const po = t * out;
     if (pre) {
       P.set(pre);
     } else {
       for (let j = 0; j < out; j++) P[po + j] = params[co + j];
-      for (let r = 0; r < L.rows; r++) {
-        const i = window ? window[t * L.rows + r] : base + r;
-        if (i < 0) continue;
-        const a = x[i];
-        if (a === 0) continue;
-        axpy64(P, po, a, params, wo + r * out, out);
+      for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
+        const r0 = runs.row[k];
+        const i0 = runs.input[k];
+        for (let c = 0, n = runs.len[k]; c < n; c++) {
+          const a = x[i0 + c];
+          if (a === 0) continue;
+          axpy64(P, po, a, params, wo + (r0 + c) * out, out);
+        }
       }
     }
     for (let j = 0; j < out; j++) {
@@ -144,15 +145,15 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const L = cfg.layers[l];
   const out = L.outChannels;
   const last = l === cfg.layers.length - 1;
-  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, clip: { [l]: clip }, window: { [l]: window } } = ws;
+  const { mapAct: { [l]: act }, mapZ: { [l]: zb }, partials: { [l]: P }, clip: { [l]: clip }, runs: { [l]: runs } } = ws;
   const G = q.groups;
   const R = q.groupRows;
   const amax = (1 << cfg.actBits) - 1;
   const merged = G > 1 || cfg.mode === 'split';
   const activity = ws.leak ? ws.leak[l].activity : null;
   const positions = positionsOf(L);
+  let silent = -1;
   for (let t = 0; t < positions; t++) {
-    const base = inputOffset(L, t);
     const pb = t * G * out;
     const zo = t * out;
     if (pre) {
@@ -160,19 +161,25 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     } else {
       P.fill(0, pb, pb + G * out);
       let spikes = 0;
-      for (let r = 0; r < L.rows; r++) {
-        const i = window ? window[t * L.rows + r] : base + r;
-        if (i < 0) continue;
-        const a = x[i];
-        if (a === 0) continue;
-        spikes++;
-        axpy64(P, pb + (G === 1 ? 0 : Math.floor(r / R) * out), activity ? activity[a] : a, q.Wq, r * out, out);
+      for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
+        const r0 = runs.row[k];
+        const i0 = runs.input[k];
+        const go = pb + (G === 1 ? 0 : Math.floor(r0 / R) * out);
+        for (let c = 0, n = runs.len[k]; c < n; c++) {
+          const a = x[i0 + c];
+          if (a === 0) continue;
+          spikes++;
+          axpy64(P, go, activity ? activity[a] : a, q.Wq, (r0 + c) * out, out);
+        }
       }
       if (spikes === 0) {
         // A silent window (common in a conv layer's first input: the image background): every
-        // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper.
+        // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper,
+        // and the same at every silent position: computed at the first, copied to the others.
         clip.fill(0, pb, pb + G * out);
-        silentOutputs(q.bias, q.theta, last, amax, act, zb, zo, out);
+        if (silent < 0) silentOutputs(q.bias, q.theta, last, amax, act, zb, zo, out);
+        else copyOutputs(act, zb, silent, zo, out);
+        if (silent < 0) silent = zo;
         continue;
       }
     }
@@ -202,6 +209,14 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     }
   }
   if (ws.winner[l]) poolLayer(net, l);
+}
+
+/** Copies the outputs of neurons 0..out-1 at offset `from` to offset `to`. */
+function copyOutputs(act: Float32Array, zb: Float64Array, from: number, to: number, out: number): void {
+  for (let j = 0; j < out; j++) {
+    act[to + j] = act[from + j];
+    zb[to + j] = zb[from + j];
+  }
 }
 
 /** Outputs of neurons 0..out-1 at charge V = 0 (written as the merge path computes them, so -0 biases give the same bits). */

@@ -46,3 +46,57 @@ export function dot(w: Float32Array, wo: number, d: Float64Array, d0: number, n:
   for (; j < n; j++) s0 += w[wo + j] * d[d0 + j];
   return s0 + s1 + (s2 + s3);
 }
+
+/**
+ * The nonzero entries of the G groups of d (G x n) for the sparse kernels: group g's entries are
+ * index[bounds[4g] .. bounds[4g + 4]) (offsets j inside the group) with their values in `value`,
+ * ordered by dot()'s partial sum (class c = j & 3 for j < n & ~3, class 0 for the tail), ascending j
+ * within a class; class c of group g is [bounds[4g + c], bounds[4g + c + 1]). Returns the count.
+ */
+export function nonzeroByClass(d: Float64Array, G: number, n: number, index: Int32Array, value: Float64Array, bounds: Int32Array): number {
+  const n4 = n & ~3;
+  let k = 0;
+  for (let g = 0; g < G; g++) {
+    const go = g * n;
+    for (let c = 0; c < 4; c++) {
+      bounds[4 * g + c] = k;
+      for (let j = c; j < n4; j += 4) {
+        const v = d[go + j];
+        if (v === 0) continue;
+        index[k] = j;
+        value[k++] = v;
+      }
+      if (c === 0) {
+        for (let j = n4; j < n; j++) {
+          const v = d[go + j];
+          if (v === 0) continue;
+          index[k] = j;
+          value[k++] = v;
+        }
+      }
+    }
+  }
+  bounds[4 * G] = k;
+  return k;
+}
+
+/**
+ * axpy32 over the nonzero entries [from, to) of nonzeroByClass: y[yo + index[k]] += a * value[k].
+ * The skipped terms a * 0 are zeros, which leave a sum's value unchanged (see backward.ts).
+ */
+export function axpy32Sparse(y: Float32Array, yo: number, a: number, index: Int32Array, value: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k++) y[yo + index[k]] += a * value[k];
+}
+
+/** dot() over one group's nonzero entries (bounds[b] .. bounds[b + 4]): the same four partial sums, each in the same order, without the zero terms. */
+export function dotSparse(w: Float32Array, wo: number, index: Int32Array, value: Float64Array, bounds: Int32Array, b: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = bounds[b], e = bounds[b + 1]; k < e; k++) s0 += w[wo + index[k]] * value[k];
+  for (let k = bounds[b + 1], e = bounds[b + 2]; k < e; k++) s1 += w[wo + index[k]] * value[k];
+  for (let k = bounds[b + 2], e = bounds[b + 3]; k < e; k++) s2 += w[wo + index[k]] * value[k];
+  for (let k = bounds[b + 3], e = bounds[b + 4]; k < e; k++) s3 += w[wo + index[k]] * value[k];
+  return s0 + s1 + (s2 + s3);
+}

@@ -123,6 +123,44 @@ export function windowIndex(L: LayerShape): Int32Array | null {
 }
 
 /**
+ * The receptive fields as runs, what the hot loops iterate: run k of output position t
+ * (first[t] <= k < first[t + 1]) maps rows row[k] .. row[k] + len[k] - 1 to the consecutive inputs
+ * from input[k]. Rows a zero-padded window overhangs are left out, a run never crosses a
+ * `groupRows` boundary (one macro group per run), and the rows come in windowIndex's order.
+ */
+export interface WindowRuns {
+  first: Int32Array;
+  row: Int32Array;
+  input: Int32Array;
+  len: Int32Array;
+}
+
+export function windowRuns(L: LayerShape, groupRows: number): WindowRuns {
+  const window = windowIndex(L);
+  const positions = positionsOf(L);
+  const first = new Int32Array(positions + 1);
+  const row: number[] = [];
+  const input: number[] = [];
+  const len: number[] = [];
+  for (let t = 0; t < positions; t++) {
+    first[t] = row.length;
+    for (let r = 0; r < L.rows; r++) {
+      const i = window ? window[t * L.rows + r] : inputOffset(L, t) + r;
+      if (i < 0) continue;
+      const k = row.length - 1;
+      if (k >= first[t] && row[k] + len[k] === r && input[k] + len[k] === i && r % groupRows !== 0) len[k]++;
+      else {
+        row.push(r);
+        input.push(i);
+        len.push(1);
+      }
+    }
+  }
+  first[positions] = row.length;
+  return { first, row: Int32Array.from(row), input: Int32Array.from(input), len: Int32Array.from(len) };
+}
+
+/**
  * Offset in the layer's input of output position t's receptive field: `rows` consecutive values
  * (dense, conv1d over frames). A layer kind whose window is not one run of its input needs a gather.
  */
@@ -280,8 +318,13 @@ export interface Workspace {
   probs: Float64Array;
   /** Per layer: what each input code contributes under the leak, and its slope (null: no leak, a code contributes itself). */
   leak: LeakTables[] | null;
-  /** Per layer: conv2d window index (windowIndex), null for contiguous windows. */
+  /** Per layer: conv2d window index (windowIndex), null for contiguous windows; and the windows as runs (windowRuns). */
   window: (Int32Array | null)[];
+  runs: WindowRuns[];
+  /** Backward scratch: the nonzero entries of a position's dq (nonzeroByClass), sized like dq. */
+  nzIndex: Int32Array[];
+  nzValue: Float64Array[];
+  nzBounds: Int32Array[];
   /**
    * Per layer, over the crossbar's positions before pooling: output, z and dOut (the same arrays as
    * act / z / dOut when the layer does not pool), and per pooled output the conv map index of its
@@ -297,7 +340,7 @@ export function newWorkspace(cfg: NetConfig): Workspace {
   const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
     ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
     : null;
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], mapAct: [], mapZ: [], mapDOut: [], winner: [] };
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], nzIndex: [], nzValue: [], nzBounds: [], mapAct: [], mapZ: [], mapDOut: [], winner: [] };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;
@@ -309,6 +352,10 @@ export function newWorkspace(cfg: NetConfig): Workspace {
     ws.dOut.push(new Float32Array(n));
     ws.dq.push(new Float64Array(G * L.outChannels));
     ws.window.push(windowIndex(L));
+    ws.runs.push(windowRuns(L, G === 1 ? L.rows : cfg.groupRows));
+    ws.nzIndex.push(new Int32Array(G * L.outChannels));
+    ws.nzValue.push(new Float64Array(G * L.outChannels));
+    ws.nzBounds.push(new Int32Array(G * 4 + 1));
     const pooled = L.grid !== undefined && L.grid.pool > 1;
     ws.mapAct.push(pooled ? new Float32Array(P * L.outChannels) : ws.act[ws.act.length - 1]);
     ws.mapZ.push(pooled ? new Float64Array(P * L.outChannels) : ws.z[ws.z.length - 1]);
