@@ -51,16 +51,21 @@ export function encodeSet(set: ImageSet, input: ImageInput): Uint8Array {
 
 /** Quantized (or float) forward of the training graph over encoded samples; returns predictions. */
 export function predictCodes(cfg: NetConfig, layout: ParamLayout, sharedParams: Float32Array, codes: Uint8Array, count: number, onScores?: (i: number, scores: Float32Array) => void): Uint8Array {
+  const preds = new Uint8Array(count);
+  predictRange(cfg, layout, sharedParams, codes, 0, count, preds, onScores);
+  return preds;
+}
+
+/** Predictions of samples [from, to) of `codes` into preds[from..to) (the trainer splits a set between its threads). */
+export function predictRange(cfg: NetConfig, layout: ParamLayout, sharedParams: Float32Array, codes: Uint8Array, from: number, to: number, preds: Uint8Array, onScores?: (i: number, scores: Float32Array) => void): void {
   const net = netOf(cfg, layout, Float32Array.from(sharedParams));
   const n = cfg.layers[0].inChannels * cfg.layers[0].inFrames;
   const x = new Float32Array(n);
-  const preds = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < to; i++) {
     for (let k = 0; k < n; k++) x[k] = codes[i * n + k];
     preds[i] = forwardSample(net, x);
     if (onScores) onScores(i, net.ws.act[cfg.layers.length - 1]);
   }
-  return preds;
 }
 
 export function accuracyOf(preds: Uint8Array, labels: Uint8Array): number {

@@ -14,7 +14,7 @@ import type { ImageSet } from '../data/mnist.ts';
 import { StatusLine } from '../util/progress.ts';
 import { checkpointKey, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { AugmentDraws } from './draws.ts';
-import { accuracyOf, encodeSet, netConfig, predictCodes } from './graph.ts';
+import { accuracyOf, encodeSet, netConfig } from './graph.ts';
 import { initFromTrainingSet } from './init.ts';
 import { neuronOffsets, paramLayout } from './net.ts';
 import { type EpochRecord, type TrainOptions, type TrainResult, defaultTrainOptions } from './options.ts';
@@ -40,7 +40,9 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   labels.set(trainSet.labels);
   const batchIdx = shared(Int32Array, opts.batch);
   const draws = new AugmentDraws(opts, input);
-  const pool = new ShardPool(cfg, layout, params, stall.flags, { images, labels, input }, batchIdx, draws.batch, opts.workers);
+  const testCodes = testSet && opts.evalEachEpoch ? shared(Uint8Array, testSet.count * input.channels) : null;
+  if (testCodes && testSet) testCodes.set(encodeSet(testSet, input));
+  const pool = new ShardPool(cfg, layout, params, stall.flags, { images, labels, input }, batchIdx, draws.batch, testCodes, testSet?.count ?? 0, opts.workers);
   const encode = (index: number) => pool.local.encode(index);
   const key = checkpointKey(opts, input, trainSet.count);
   let history: EpochRecord[] = [];
@@ -76,7 +78,6 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   const stepsPerEpoch = Math.ceil(trainSet.count / opts.batch);
   const lrAt = learningRate(opts, stepsPerEpoch * opts.epochs);
   const status = new StatusLine(opts.progress);
-  const testCodes = testSet && opts.evalEachEpoch ? encodeSet(testSet, input) : null;
   const startTime = Date.now();
   let ranEpochs = 0;
   try {
@@ -118,7 +119,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
       epochsDone++;
       ranEpochs++;
       let testAccuracy: number | null = null;
-      if (testCodes && testSet) testAccuracy = accuracyOf(predictCodes(cfg, layout, params, testCodes, testSet.count), testSet.labels);
+      if (testCodes && testSet) testAccuracy = accuracyOf(await pool.predict(testSet.count), testSet.labels);
       const seconds = (Date.now() - epochStart) / 1000;
       const rec: EpochRecord = { epoch: epochsDone, loss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds, lr: lrAt(adam.step - 1) };
       history.push(rec);
