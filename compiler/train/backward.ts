@@ -4,7 +4,8 @@
  * threshold's gradient through z = (V + b) / T, and the stall and clip penalties.
  */
 import { CLIP_HARMFUL, CLIP_HARMLESS, forwardSample } from './forward.ts';
-import { axpy32, axpy32Sparse, dot, dotSparse, nonzeroByClass } from './kernels.ts';
+import { axpy32, dot, nextSpikes } from './kernels.ts';
+import { sparseEnough, sparseInputGradient, sparseWeightGradient } from './sparse-backward.ts';
 import { type Net, type Stats, positionsOf } from './net.ts';
 
 /** A training pass: the Net plus what it accumulates into and the trainer's per-neuron stall flags. */
@@ -40,7 +41,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const rows = L.rows;
   const last = l === cfg.layers.length - 1;
   const { mapDOut: { [l]: dOut }, mapZ: { [l]: zb }, dq: { [l]: dq }, clip: { [l]: clip }, partials: { [l]: P }, runs: { [l]: runs } } = ws;
-  const { nzIndex: { [l]: nzIndex }, nzValue: { [l]: nzValue }, nzBounds: { [l]: nzBounds } } = ws;
+  const sparse = ws.sparse[l];
   const winner = ws.winner[l];
   if (winner) {
     // Max pooling: each pooled output's gradient goes to its winning position (forward.ts poolLayer).
@@ -61,9 +62,17 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const cpen = cfg.clipPenalty;
   const leak = ws.leak ? ws.leak[l] : null;
   const positions = positionsOf(L);
+  // The window loops visit only the inputs that spike (weight gradient) and those whose gate is open (input gradient).
+  const spikes = dqOut ? null : nextSpikes(x, ws.next[l].length === x.length + 1 ? ws.next[l] : (ws.next[l] = new Int32Array(x.length + 1)));
+  const gates = dx && !dqOut ? nextOpenGates(zPrev!, float, amax, ws.nextGate[l]) : null;
+  // qat without stall flags in this layer: a neuron with no incoming gradient contributes nothing,
+  // so a position where none has any (pooling picked it for no channel) is skipped whole.
+  let skipQuiet = !float && !split && !last && !dqOut;
+  for (let j = 0; j < out && skipQuiet; j++) if (flags[nOff + j] !== 0) skipQuiet = false;
   for (let t = 0; t < positions; t++) {
     const zo = t * out;
     const pb = t * G * out;
+    if (skipQuiet && allZero(dOut, zo, out)) continue;
     let any = false;
     for (let j = 0; j < out; j++) {
       const z = zb[zo + j];
@@ -85,7 +94,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
         if (clipSum !== 0) grad[to + j] += dV * T * clipSum * C;
       } else {
         const dz = z >= 0 && z < amax + 1 ? dOut[zo + j] : 0;
-        dV = dz / T;
+        dV = dz === 0 ? dz : dz / T; // +-0 / T is that same zero
         if (dz !== 0) grad[to + j] += dz * (-z + clipSum * C);
         // Stall penalty: a neuron silent (or saturated) over the recent batches gets its bias pushed
         // up (down) on the samples where it is off (at the rail). Only its own bias: propagating the
@@ -121,35 +130,69 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
     // All dq zero (e.g. a position pooling did not pick): its weight and input gradients are sums
     // of zeros, which leave the (+0-initialized) accumulators' bits unchanged, so skip them.
     if (!any) continue;
-    // Sparse kernels when at most half of dq is nonzero (pooling routes each channel's gradient to
-    // one position of four): the same sums without their zero terms.
-    const sparse = nonzeroByClass(dq, G, out, nzIndex, nzValue, nzBounds) * 2 <= G * out;
+    // Mostly zero dq (pooling routes each channel's gradient to one position of four): the sparse
+    // kernels (the same sums without their zero terms) over the rows collected below.
+    const sp = sparseEnough(sparse, dq, G, out);
+    const { rowA, actA, startA, rowG, inG, slopeG, startG } = sparse;
+    let nA = 0;
+    let nG = 0;
+    let group = -1;
     for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
       const r0 = runs.row[k];
       const i0 = runs.input[k];
+      const end = i0 + runs.len[k];
       const g = G === 1 ? 0 : Math.floor(r0 / R);
       const go = g * out;
-      for (let c = 0, n = runs.len[k]; c < n; c++) {
-        const i = i0 + c;
+      for (; group < g; group++) {
+        startA[group + 1] = nA;
+        startG[group + 1] = nG;
+      }
+      // Rows with a spike: the weight gradient.
+      for (let i = spikes![i0]; i < end; i = spikes![i + 1]) {
         const a = x[i];
-        const ro = wo + (r0 + c) * out;
-        if (a !== 0) {
-          const v = leak ? leak.activity[a] : a;
-          if (sparse) axpy32Sparse(grad, ro, v, nzIndex, nzValue, nzBounds[4 * g], nzBounds[4 * g + 4]);
-          else axpy32(grad, ro, v, dq, go, out);
-        }
-        if (dx) {
-          // Only inputs whose own straight-through gate is open use their gradient (the previous
-          // layer zeroes the rest), so skip the dot product for them: same result, less work.
-          const zp = zPrev![i];
-          if (float ? zp > 0 : zp >= 0 && zp < amax + 1) {
-            const d = sparse ? dotSparse(params, ro, nzIndex, nzValue, nzBounds, 4 * g) : dot(params, ro, dq, go, out);
-            dx[i] += d * (leak ? leak.slope[a] : 1);
-          }
-        }
+        const ro = wo + (r0 + i - i0) * out;
+        if (sp) {
+          rowA[nA] = ro;
+          actA[nA++] = leak ? leak.activity[a] : a;
+        } else axpy32(grad, ro, leak ? leak.activity[a] : a, dq, go, out);
+      }
+      // Rows whose input's own straight-through gate is open: the input gradient (the previous
+      // layer zeroes the others' gradient, so it is not computed for them: same result, less work).
+      if (!gates) continue;
+      for (let i = gates[i0]; i < end; i = gates[i + 1]) {
+        const ro = wo + (r0 + i - i0) * out;
+        const slope = leak ? leak.slope[x[i]] : 1;
+        if (sp) {
+          rowG[nG] = ro;
+          inG[nG] = i;
+          slopeG[nG++] = slope;
+        } else dx![i] += dot(params, ro, dq, go, out) * slope;
       }
     }
+    if (!sp) continue;
+    for (; group < G; group++) {
+      startA[group + 1] = nA;
+      startG[group + 1] = nG;
+    }
+    sparseWeightGradient(grad, sparse, G);
+    if (dx) sparseInputGradient(params, dx, sparse, G);
   }
+}
+
+function allZero(d: Float32Array, from: number, n: number): boolean {
+  for (let j = from; j < from + n; j++) if (d[j] !== 0) return false;
+  return true;
+}
+
+/** next[i] = the first index >= i whose straight-through gate is open (ReLU in float mode, 0 <= z < A + 1 for codes), z.length if none. */
+function nextOpenGates(z: Float64Array, float: boolean, amax: number, next: Int32Array): Int32Array {
+  let at = z.length;
+  next[at] = at;
+  for (let i = at - 1; i >= 0; i--) {
+    if (float ? z[i] > 0 : z[i] >= 0 && z[i] < amax + 1) at = i;
+    next[i] = at;
+  }
+  return next;
 }
 
 /** Softmax cross-entropy of the output scores (in float units): loss into stats, dLoss/dscore into ws.dOut[last]. */

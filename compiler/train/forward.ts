@@ -5,7 +5,7 @@
  * code = clamp(floor((V + b) / theta), 0, A) for hidden layers and score = V + b for the last.
  * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
  */
-import { axpy64 } from './kernels.ts';
+import { axpy64, axpy64x4, nextSpikes } from './kernels.ts';
 import { type Net, positionsOf } from './net.ts';
 
 /**
@@ -116,24 +116,25 @@ function poolLayer(net: Net, l: number): void {
   const outHeight = Math.floor(convHeight / q);
   for (let py = 0; py < outHeight; py++) {
     for (let px = 0; px < outWidth; px++) {
+      // Per channel j a running maximum in zb / winner, window positions in row order.
       const dest = (py * outWidth + px) * m;
       for (let j = 0; j < m; j++) {
-        let best = -1;
-        let bz = -Infinity;
-        for (let dy = 0; dy < q; dy++) {
-          const row = ((py * q + dy) * convWidth + px * q) * m + j;
-          for (let dx = 0; dx < q; dx++) {
-            const i = row + dx * m;
-            if (mapZ[i] > bz) {
-              bz = mapZ[i];
-              best = i;
+        zb[dest + j] = -Infinity;
+        winner[dest + j] = -1;
+      }
+      for (let dy = 0; dy < q; dy++) {
+        for (let dx = 0; dx < q; dx++) {
+          const at = ((py * q + dy) * convWidth + px * q + dx) * m;
+          for (let j = 0; j < m; j++) {
+            const v = mapZ[at + j];
+            if (v > zb[dest + j]) {
+              zb[dest + j] = v;
+              winner[dest + j] = at + j;
             }
           }
         }
-        act[dest + j] = mapAct[best];
-        zb[dest + j] = bz;
-        winner[dest + j] = best;
       }
+      for (let j = 0; j < m; j++) act[dest + j] = mapAct[winner[dest + j]];
     }
   }
 }
@@ -152,6 +153,9 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const merged = G > 1 || cfg.mode === 'split';
   const activity = ws.leak ? ws.leak[l].activity : null;
   const positions = positionsOf(L);
+  const { rowCode, rowAt } = ws;
+  if (!pre && ws.next[l].length !== x.length + 1) ws.next[l] = new Int32Array(x.length + 1);
+  const next = pre ? null : nextSpikes(x, ws.next[l]);
   let silent = -1;
   for (let t = 0; t < positions; t++) {
     const pb = t * G * out;
@@ -161,17 +165,33 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     } else {
       P.fill(0, pb, pb + G * out);
       let spikes = 0;
+      // Without leak the partials are exact integer sums: rows go four at a time (axpy64x4); the
+      // leak's activities are not integers, so their rows are added one by one in row order.
+      let pending = 0;
+      let pendingAt = 0;
       for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
         const r0 = runs.row[k];
         const i0 = runs.input[k];
         const go = pb + (G === 1 ? 0 : Math.floor(r0 / R) * out);
-        for (let c = 0, n = runs.len[k]; c < n; c++) {
-          const a = x[i0 + c];
-          if (a === 0) continue;
+        if (pending > 0 && go !== pendingAt) pending = flushRows(P, pendingAt, rowCode, rowAt, pending, q.Wq, out);
+        pendingAt = go;
+        for (let i = next![i0], end = i0 + runs.len[k]; i < end; i = next![i + 1]) {
+          const a = x[i];
+          const r = r0 + i - i0;
           spikes++;
-          axpy64(P, go, activity ? activity[a] : a, q.Wq, (r0 + c) * out, out);
+          if (activity) {
+            axpy64(P, go, activity[a], q.Wq, r * out, out);
+            continue;
+          }
+          rowCode[pending] = a;
+          rowAt[pending++] = r * out;
+          if (pending === 4) {
+            axpy64x4(P, go, rowCode[0], rowCode[1], rowCode[2], rowCode[3], q.Wq, rowAt[0], rowAt[1], rowAt[2], rowAt[3], out);
+            pending = 0;
+          }
         }
       }
+      if (pending > 0) flushRows(P, pendingAt, rowCode, rowAt, pending, q.Wq, out);
       if (spikes === 0) {
         // A silent window (common in a conv layer's first input: the image background): every
         // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper,
@@ -209,6 +229,12 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     }
   }
   if (ws.winner[l]) poolLayer(net, l);
+}
+
+/** Adds the `count` pending rows (codes rowCode, weight offsets rowAt) to the partials at y[yo..]; returns 0 (none pending). */
+function flushRows(y: Float64Array, yo: number, rowCode: Float64Array, rowAt: Int32Array, count: number, W: Float32Array, out: number): number {
+  for (let m = 0; m < count; m++) axpy64(y, yo, rowCode[m], W, rowAt[m], out);
+  return 0;
 }
 
 /** Copies the outputs of neurons 0..out-1 at offset `from` to offset `to`. */

@@ -16,6 +16,15 @@ export function axpy64(y: Float64Array, yo: number, a: number, x: Float32Array, 
   for (; j < n; j++) y[yo + j] += a * x[xo + j];
 }
 
+/**
+ * y[yo..yo+n) += a0 * x[o0..] + a1 * x[o1..] + a2 * x[o2..] + a3 * x[o3..]: four rows of the integer
+ * forward in one pass over y. Only for integer operands (codes times integer weights, sums far below
+ * 2^53): every sum is exact, so the grouping gives the bits of four axpy64 calls.
+ */
+export function axpy64x4(y: Float64Array, yo: number, a0: number, a1: number, a2: number, a3: number, x: Float32Array, o0: number, o1: number, o2: number, o3: number, n: number): void {
+  for (let j = 0; j < n; j++) y[yo + j] += a0 * x[o0 + j] + a1 * x[o1 + j] + a2 * x[o2 + j] + a3 * x[o3 + j];
+}
+
 /** y[yo..yo+n) += a * x[xo..xo+n): weight gradient (axpy64's loop with the array types swapped, deliberately). */
 export function axpy32(y: Float32Array, yo: number, a: number, x: Float64Array, xo: number, n: number): void {
   const n4 = n & ~3;
@@ -80,23 +89,13 @@ export function nonzeroByClass(d: Float64Array, G: number, n: number, index: Int
   return k;
 }
 
-/**
- * axpy32 over the nonzero entries [from, to) of nonzeroByClass: y[yo + index[k]] += a * value[k].
- * The skipped terms a * 0 are zeros, which leave a sum's value unchanged (see backward.ts).
- */
-export function axpy32Sparse(y: Float32Array, yo: number, a: number, index: Int32Array, value: Float64Array, from: number, to: number): void {
-  for (let k = from; k < to; k++) y[yo + index[k]] += a * value[k];
-}
-
-/** dot() over one group's nonzero entries (bounds[b] .. bounds[b + 4]): the same four partial sums, each in the same order, without the zero terms. */
-export function dotSparse(w: Float32Array, wo: number, index: Int32Array, value: Float64Array, bounds: Int32Array, b: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let k = bounds[b], e = bounds[b + 1]; k < e; k++) s0 += w[wo + index[k]] * value[k];
-  for (let k = bounds[b + 1], e = bounds[b + 2]; k < e; k++) s1 += w[wo + index[k]] * value[k];
-  for (let k = bounds[b + 2], e = bounds[b + 3]; k < e; k++) s2 += w[wo + index[k]] * value[k];
-  for (let k = bounds[b + 3], e = bounds[b + 4]; k < e; k++) s3 += w[wo + index[k]] * value[k];
-  return s0 + s1 + (s2 + s3);
+/** next[i] = the first index >= i whose input is nonzero (a spike), x.length if none: the window loops visit spikes only. */
+export function nextSpikes(x: Float32Array, next: Int32Array): Int32Array {
+  let at = x.length;
+  next[at] = at;
+  for (let i = at - 1; i >= 0; i--) {
+    if (x[i] !== 0) at = i;
+    next[i] = at;
+  }
+  return next;
 }

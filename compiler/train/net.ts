@@ -21,6 +21,7 @@ import type { GridSpec, LayerSpec } from '../tcm/spec.ts';
 import type { Rng } from '../util/prng.ts';
 import type { TrainNoise } from './cell-noise.ts';
 import { type LeakTables, leakTables } from './leak.ts';
+import { type SparseScratch, newSparseScratch } from './sparse-backward.ts';
 
 export type TrainMode = 'float' | 'qat' | 'split';
 
@@ -321,10 +322,14 @@ export interface Workspace {
   /** Per layer: conv2d window index (windowIndex), null for contiguous windows; and the windows as runs (windowRuns). */
   window: (Int32Array | null)[];
   runs: WindowRuns[];
-  /** Backward scratch: the nonzero entries of a position's dq (nonzeroByClass), sized like dq. */
-  nzIndex: Int32Array[];
-  nzValue: Float64Array[];
-  nzBounds: Int32Array[];
+  /** Forward scratch: up to four spiking rows waiting for axpy64x4 (their codes and weight offsets). */
+  rowCode: Float64Array;
+  rowAt: Int32Array;
+  /** Per layer, over its input (+1): the next spiking input's index (nextSpikes) and the next open gate's (backward.ts). */
+  next: Int32Array[];
+  nextGate: Int32Array[];
+  /** Per layer: scratch of the sparse backward kernels. */
+  sparse: SparseScratch[];
   /**
    * Per layer, over the crossbar's positions before pooling: output, z and dOut (the same arrays as
    * act / z / dOut when the layer does not pool), and per pooled output the conv map index of its
@@ -340,7 +345,7 @@ export function newWorkspace(cfg: NetConfig): Workspace {
   const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
     ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
     : null;
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], nzIndex: [], nzValue: [], nzBounds: [], mapAct: [], mapZ: [], mapDOut: [], winner: [] };
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], next: [], nextGate: [], sparse: [], rowCode: new Float64Array(4), rowAt: new Int32Array(4), mapAct: [], mapZ: [], mapDOut: [], winner: [] };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;
@@ -353,9 +358,9 @@ export function newWorkspace(cfg: NetConfig): Workspace {
     ws.dq.push(new Float64Array(G * L.outChannels));
     ws.window.push(windowIndex(L));
     ws.runs.push(windowRuns(L, G === 1 ? L.rows : cfg.groupRows));
-    ws.nzIndex.push(new Int32Array(G * L.outChannels));
-    ws.nzValue.push(new Float64Array(G * L.outChannels));
-    ws.nzBounds.push(new Int32Array(G * 4 + 1));
+    ws.sparse.push(newSparseScratch(L.rows, G, L.outChannels));
+    ws.next.push(new Int32Array(L.inFrames * L.inChannels + 1));
+    ws.nextGate.push(new Int32Array(L.inFrames * L.inChannels + 1));
     const pooled = L.grid !== undefined && L.grid.pool > 1;
     ws.mapAct.push(pooled ? new Float32Array(P * L.outChannels) : ws.act[ws.act.length - 1]);
     ws.mapZ.push(pooled ? new Float64Array(P * L.outChannels) : ws.z[ws.z.length - 1]);
