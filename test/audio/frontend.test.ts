@@ -235,12 +235,12 @@ describe('blob validation', () => {
     expectModelError(new Uint8Array(100) as unknown as Int32Array, /not an Int32Array/);
   });
 
-  it('random corruption either fails as ModelError or yields a working front-end', () => {
+  it.each([['version 1', blob], ['version 2 (window-peak)', buildFrontendBlob({ normalize: 'window-peak' })]])('random corruption of a %s blob either fails as ModelError or yields a working front-end', (_, original) => {
     const rand = randomStream(99);
     const codes = new Uint8Array(1 << 16);
     let accepted = 0;
     for (let trial = 0; trial < 400; trial++) {
-      const bad = blob.slice();
+      const bad = original.slice();
       const edits = 1 + Math.floor(rand() * 3);
       for (let e = 0; e < edits; e++) {
         const at = rand() < 0.5 ? Math.floor(rand() * HEADER_WORDS) : Math.floor(rand() * bad.length);
