@@ -6,7 +6,8 @@
  * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
  */
 import { axpy64, axpy64x4, nextSpikes } from './kernels.ts';
-import { type Net, positionsOf } from './net.ts';
+import { packWeights, packable, packedPartials, unpackPartials } from './packed.ts';
+import { type Net, type WindowRuns, positionsOf } from './net.ts';
 
 /**
  * Clip codes of the merge, per (position, group, neuron) in ws.clip: 0 = the gained partial was
@@ -156,6 +157,10 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const { rowCode, rowAt } = ws;
   if (!pre && ws.next[l].length !== x.length + 1) ws.next[l] = new Int32Array(x.length + 1);
   const next = pre ? null : nextSpikes(x, ws.next[l]);
+  // A conv layer's partials without leak go two per double (packed.ts); packing is once per call.
+  const h = (out + 1) >> 1;
+  const Wp = !pre && !activity && positions > 1 && packable(R, l === 0 ? (1 << cfg.inputBits) - 1 : amax, (1 << (cfg.weightBits - 1)) - 1) ? ws.packedW[l] : null;
+  if (Wp) packWeights(q.Wq, L.rows, out, Wp);
   let silent = -1;
   for (let t = 0; t < positions; t++) {
     const pb = t * G * out;
@@ -163,35 +168,12 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     if (pre) {
       P.set(pre);
     } else {
-      P.fill(0, pb, pb + G * out);
-      let spikes = 0;
-      // Without leak the partials are exact integer sums: rows go four at a time (axpy64x4); the
-      // leak's activities are not integers, so their rows are added one by one in row order.
-      let pending = 0;
-      let pendingAt = 0;
-      for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
-        const r0 = runs.row[k];
-        const i0 = runs.input[k];
-        const go = pb + (G === 1 ? 0 : Math.floor(r0 / R) * out);
-        if (pending > 0 && go !== pendingAt) pending = flushRows(P, pendingAt, rowCode, rowAt, pending, q.Wq, out);
-        pendingAt = go;
-        for (let i = next![i0], end = i0 + runs.len[k]; i < end; i = next![i + 1]) {
-          const a = x[i];
-          const r = r0 + i - i0;
-          spikes++;
-          if (activity) {
-            axpy64(P, go, activity[a], q.Wq, r * out, out);
-            continue;
-          }
-          rowCode[pending] = a;
-          rowAt[pending++] = r * out;
-          if (pending === 4) {
-            axpy64x4(P, go, rowCode[0], rowCode[1], rowCode[2], rowCode[3], q.Wq, rowAt[0], rowAt[1], rowAt[2], rowAt[3], out);
-            pending = 0;
-          }
-        }
-      }
-      if (pending > 0) flushRows(P, pendingAt, rowCode, rowAt, pending, q.Wq, out);
+      let spikes: number;
+      if (Wp) {
+        spikes = packedPartials(runs, t, x, next!, G, R, Wp, h, ws.packedP[l], rowCode, rowAt);
+        if (spikes > 0) unpackPartials(ws.packedP[l], G, h, out, P, pb);
+        else P.fill(0, pb, pb + G * out);
+      } else spikes = rowPartials(runs, t, x, next!, G, R, q.Wq, out, P, pb, activity, rowCode, rowAt);
       if (spikes === 0) {
         // A silent window (common in a conv layer's first input: the image background): every
         // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper,
@@ -229,6 +211,43 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
     }
   }
   if (ws.winner[l]) poolLayer(net, l);
+}
+
+/**
+ * Partials (G x out) of output position t into P[pb..]: its window's spiking inputs (next: the
+ * next-spike index) times the integer weights. Without leak they are exact integer sums, so rows
+ * go four at a time (axpy64x4); the leak's activities are not integers, so those rows are added one
+ * by one in row order. Returns the number of spikes.
+ */
+function rowPartials(runs: WindowRuns, t: number, x: Float32Array, next: Int32Array, G: number, R: number, W: Float32Array, out: number, P: Float64Array, pb: number, activity: Float64Array | null, rowCode: Float64Array, rowAt: Int32Array): number {
+  P.fill(0, pb, pb + G * out);
+  let spikes = 0;
+  let pending = 0;
+  let pendingAt = 0;
+  for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
+    const r0 = runs.row[k];
+    const i0 = runs.input[k];
+    const go = pb + (G === 1 ? 0 : Math.floor(r0 / R) * out);
+    if (pending > 0 && go !== pendingAt) pending = flushRows(P, pendingAt, rowCode, rowAt, pending, W, out);
+    pendingAt = go;
+    for (let i = next[i0], end = i0 + runs.len[k]; i < end; i = next[i + 1]) {
+      const a = x[i];
+      const r = r0 + i - i0;
+      spikes++;
+      if (activity) {
+        axpy64(P, go, activity[a], W, r * out, out);
+        continue;
+      }
+      rowCode[pending] = a;
+      rowAt[pending++] = r * out;
+      if (pending === 4) {
+        axpy64x4(P, go, rowCode[0], rowCode[1], rowCode[2], rowCode[3], W, rowAt[0], rowAt[1], rowAt[2], rowAt[3], out);
+        pending = 0;
+      }
+    }
+  }
+  if (pending > 0) flushRows(P, pendingAt, rowCode, rowAt, pending, W, out);
+  return spikes;
 }
 
 /** Adds the `count` pending rows (codes rowCode, weight offsets rowAt) to the partials at y[yo..]; returns 0 (none pending). */

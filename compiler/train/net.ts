@@ -328,6 +328,9 @@ export interface Workspace {
   /** Per layer, over its input (+1): the next spiking input's index (nextSpikes) and the next open gate's (backward.ts). */
   next: Int32Array[];
   nextGate: Int32Array[];
+  /** Per layer: packed weights (rows x ceil(out / 2)) and one position's packed partials (packed.ts). */
+  packedW: Float64Array[];
+  packedP: Float64Array[];
   /** Per layer: scratch of the sparse backward kernels. */
   sparse: SparseScratch[];
   /**
@@ -345,7 +348,7 @@ export function newWorkspace(cfg: NetConfig): Workspace {
   const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
     ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
     : null;
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], next: [], nextGate: [], sparse: [], rowCode: new Float64Array(4), rowAt: new Int32Array(4), mapAct: [], mapZ: [], mapDOut: [], winner: [] };
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], next: [], nextGate: [], packedW: [], packedP: [], sparse: [], rowCode: new Float64Array(4), rowAt: new Int32Array(4), mapAct: [], mapZ: [], mapDOut: [], winner: [] };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;
@@ -361,6 +364,8 @@ export function newWorkspace(cfg: NetConfig): Workspace {
     ws.sparse.push(newSparseScratch(L.rows, G, L.outChannels));
     ws.next.push(new Int32Array(L.inFrames * L.inChannels + 1));
     ws.nextGate.push(new Int32Array(L.inFrames * L.inChannels + 1));
+    ws.packedW.push(new Float64Array(P > 1 ? L.rows * ((L.outChannels + 1) >> 1) : 0));
+    ws.packedP.push(new Float64Array(P > 1 ? G * ((L.outChannels + 1) >> 1) : 0));
     const pooled = L.grid !== undefined && L.grid.pool > 1;
     ws.mapAct.push(pooled ? new Float32Array(P * L.outChannels) : ws.act[ws.act.length - 1]);
     ws.mapZ.push(pooled ? new Float64Array(P * L.outChannels) : ws.z[ws.z.length - 1]);
