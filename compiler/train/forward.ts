@@ -5,7 +5,7 @@
  * code = clamp(floor((V + b) / theta), 0, A) for hidden layers and score = V + b for the last.
  * test/train/forward-vs-runtime.test.ts checks it against the runtime on random models.
  */
-import { axpy64, axpy64x4, nextSpikes } from './kernels.ts';
+import { axpy64, nextSpikes } from './kernels.ts';
 import { packWeights, packable, packedPartials, unpackPartials } from './packed.ts';
 import { type Net, type WindowRuns, positionsOf } from './net.ts';
 
@@ -173,7 +173,7 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
         spikes = packedPartials(runs, t, x, next!, G, R, Wp, h, ws.packedP[l], rowCode, rowAt);
         if (spikes > 0) unpackPartials(ws.packedP[l], G, h, out, P, pb);
         else P.fill(0, pb, pb + G * out);
-      } else spikes = rowPartials(runs, t, x, next!, G, R, q.Wq, out, P, pb, activity, rowCode, rowAt);
+      } else spikes = rowPartials(runs, t, x, next!, G, R, q.Wq, out, P, pb, activity);
       if (spikes === 0) {
         // A silent window (common in a conv layer's first input: the image background): every
         // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper,
@@ -214,46 +214,23 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
 }
 
 /**
- * Partials (G x out) of output position t into P[pb..]: its window's spiking inputs (next: the
- * next-spike index) times the integer weights. Without leak they are exact integer sums, so rows
- * go four at a time (axpy64x4); the leak's activities are not integers, so those rows are added one
- * by one in row order. Returns the number of spikes.
+ * Partials (G x out) of output position t into P[pb..] (the layers packed.ts does not take: dense,
+ * leak, a fan-in too large for a lane): its window's spiking inputs (next: the next-spike index)
+ * times the integer weights, row by row in row order. Returns the number of spikes.
  */
-function rowPartials(runs: WindowRuns, t: number, x: Float32Array, next: Int32Array, G: number, R: number, W: Float32Array, out: number, P: Float64Array, pb: number, activity: Float64Array | null, rowCode: Float64Array, rowAt: Int32Array): number {
+function rowPartials(runs: WindowRuns, t: number, x: Float32Array, next: Int32Array, G: number, R: number, W: Float32Array, out: number, P: Float64Array, pb: number, activity: Float64Array | null): number {
   P.fill(0, pb, pb + G * out);
   let spikes = 0;
-  let pending = 0;
-  let pendingAt = 0;
   for (let k = runs.first[t], e = runs.first[t + 1]; k < e; k++) {
     const r0 = runs.row[k];
     const i0 = runs.input[k];
     const go = pb + (G === 1 ? 0 : Math.floor(r0 / R) * out);
-    if (pending > 0 && go !== pendingAt) pending = flushRows(P, pendingAt, rowCode, rowAt, pending, W, out);
-    pendingAt = go;
     for (let i = next[i0], end = i0 + runs.len[k]; i < end; i = next[i + 1]) {
-      const a = x[i];
-      const r = r0 + i - i0;
       spikes++;
-      if (activity) {
-        axpy64(P, go, activity[a], W, r * out, out);
-        continue;
-      }
-      rowCode[pending] = a;
-      rowAt[pending++] = r * out;
-      if (pending === 4) {
-        axpy64x4(P, go, rowCode[0], rowCode[1], rowCode[2], rowCode[3], W, rowAt[0], rowAt[1], rowAt[2], rowAt[3], out);
-        pending = 0;
-      }
+      axpy64(P, go, activity ? activity[x[i]] : x[i], W, (r0 + i - i0) * out, out);
     }
   }
-  if (pending > 0) flushRows(P, pendingAt, rowCode, rowAt, pending, W, out);
   return spikes;
-}
-
-/** Adds the `count` pending rows (codes rowCode, weight offsets rowAt) to the partials at y[yo..]; returns 0 (none pending). */
-function flushRows(y: Float64Array, yo: number, rowCode: Float64Array, rowAt: Int32Array, count: number, W: Float32Array, out: number): number {
-  for (let m = 0; m < count; m++) axpy64(y, yo, rowCode[m], W, rowAt[m], out);
-  return 0;
 }
 
 /** Copies the outputs of neurons 0..out-1 at offset `from` to offset `to`. */

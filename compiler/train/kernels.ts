@@ -16,15 +16,6 @@ export function axpy64(y: Float64Array, yo: number, a: number, x: Float32Array, 
   for (; j < n; j++) y[yo + j] += a * x[xo + j];
 }
 
-/**
- * y[yo..yo+n) += a0 * x[o0..] + a1 * x[o1..] + a2 * x[o2..] + a3 * x[o3..]: four rows of the integer
- * forward in one pass over y. Only for integer operands (codes times integer weights, sums far below
- * 2^53): every sum is exact, so the grouping gives the bits of four axpy64 calls.
- */
-export function axpy64x4(y: Float64Array, yo: number, a0: number, a1: number, a2: number, a3: number, x: Float32Array, o0: number, o1: number, o2: number, o3: number, n: number): void {
-  for (let j = 0; j < n; j++) y[yo + j] += a0 * x[o0 + j] + a1 * x[o1 + j] + a2 * x[o2 + j] + a3 * x[o3 + j];
-}
-
 /** y[yo..yo+n) += a * x[xo..xo+n): weight gradient (axpy64's loop with the array types swapped, deliberately). */
 export function axpy32(y: Float32Array, yo: number, a: number, x: Float64Array, xo: number, n: number): void {
   const n4 = n & ~3;

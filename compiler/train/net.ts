@@ -322,7 +322,7 @@ export interface Workspace {
   /** Per layer: conv2d window index (windowIndex), null for contiguous windows; and the windows as runs (windowRuns). */
   window: (Int32Array | null)[];
   runs: WindowRuns[];
-  /** Forward scratch: up to four spiking rows waiting for axpy64x4 (their codes and weight offsets). */
+  /** Forward scratch: up to four spiking rows waiting for packed.ts (their codes and weight offsets). */
   rowCode: Float64Array;
   rowAt: Int32Array;
   /** Per layer, over its input (+1): the next spiking input's index (nextSpikes) and the next open gate's (backward.ts). */

@@ -25,7 +25,10 @@ export function packWeights(W: Float32Array, rows: number, out: number, Wp: Floa
   }
 }
 
-/** y[yo..yo+n) += a0 * x[o0..] + ... + a3 * x[o3..] over packed weights (axpy64x4 for Float64 weights). */
+/**
+ * y[yo..yo+n) += a0 * x[o0..] + a1 * x[o1..] + a2 * x[o2..] + a3 * x[o3..]: four rows in one pass
+ * over y; the sums are exact, so the grouping gives the bits of four separate passes.
+ */
 function axpyPacked4(y: Float64Array, yo: number, a0: number, a1: number, a2: number, a3: number, x: Float64Array, o0: number, o1: number, o2: number, o3: number, n: number): void {
   for (let j = 0; j < n; j++) y[yo + j] += a0 * x[o0 + j] + a1 * x[o1 + j] + a2 * x[o2 + j] + a3 * x[o3 + j];
 }
