@@ -242,29 +242,18 @@ class IntegerFrontend implements AudioFrontend {
 
   /** Window normalization: each feature minus the window's reference, quantized; frames not heard since the reset are code 0. */
   private normalizedCodes(out: Uint8Array): void {
-    const { frames, channels, maxCode, saturation } = this;
-    const quant = this.p.quant;
+    const { frames, channels } = this;
     const ring = this.featureRing as Int32Array;
     const total = frames * channels;
     if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
     const peak = this.windowPeak();
     const unheard = this.frameCount < frames ? (frames - this.frameCount) * channels : 0;
-    let at = this.ringSlot * channels; // the oldest frame
-    let c = 0;
-    for (let o = 0; o < total; o++) {
-      let code = 0;
-      if (o >= unheard) {
-        // |feature - peak| < 2^17 and |offset| <= 2^24, so d fits easily; d < saturation keeps d * scale < 2^31.
-        const d = ring[at] - peak - quant[2 * c];
-        if (d >= saturation[c]) code = maxCode;
-        else if (d > 0) {
-          code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
-          if (code > maxCode) code = maxCode;
-        }
-      }
-      out[o] = code;
-      if (++at === total) at = 0;
-      if (++c === channels) c = 0;
+    out.fill(0, 0, unheard);
+    let at = (this.ringSlot * channels + unheard) % total; // the oldest heard frame
+    for (let o = unheard; o < total; o += channels) {
+      this.quantizeFrame(ring, at, peak, out, o);
+      at += channels;
+      if (at === total) at = 0;
     }
   }
 
@@ -385,23 +374,32 @@ class IntegerFrontend implements AudioFrontend {
     return out;
   }
 
+  /** One frame into the rings: its codes (absolute codes only; normalized ones are made when read) and, if kept, its features. */
   private quantize(features: Int32Array): void {
+    const base = this.ringSlot * this.channels;
+    if (!this.normalized) this.quantizeFrame(features, 0, 0, this.codeRing, base);
+    const featureRing = this.featureRing;
+    if (featureRing) for (let c = 0; c < this.channels; c++) featureRing[base + c] = features[c];
+  }
+
+  /**
+   * The quantizer: codes of one frame's channels, `features[from + c] - reference`, into
+   * `out[to + c]`. Feature - reference stays within 2^17 and |offset| <= 2^24; d < saturation keeps
+   * d * scale < 2^31.
+   */
+  private quantizeFrame(features: Int32Array, from: number, reference: number, out: Uint8Array, to: number): void {
     const { quant, channels } = this.p;
-    const maxCode = this.maxCode;
-    const base = this.ringSlot * channels;
-    const ring = this.codeRing;
-    for (let c = 0; !this.normalized && c < channels; c++) {
-      const d = features[c] - quant[2 * c];
+    const { maxCode, saturation } = this;
+    for (let c = 0; c < channels; c++) {
+      const d = features[from + c] - reference - quant[2 * c];
       let code = 0;
-      if (d >= this.saturation[c]) code = maxCode;
+      if (d >= saturation[c]) code = maxCode;
       else if (d > 0) {
         code = d * quant[2 * c + 1] >> QUANT_SCALE_BITS;
         if (code > maxCode) code = maxCode;
       }
-      ring[base + c] = code;
+      out[to + c] = code;
     }
-    const featureRing = this.featureRing;
-    if (featureRing) for (let c = 0; c < channels; c++) featureRing[base + c] = features[c];
   }
 }
 
