@@ -63,7 +63,7 @@ function backwardLayer(pass: TrainPass, l: number, x: Float32Array, dx: Float32A
   const leak = ws.leak ? ws.leak[l] : null;
   const positions = positionsOf(L);
   // The window loops visit only the inputs that spike (weight gradient) and those whose gate is open (input gradient).
-  const spikes = dqOut ? null : nextSpikes(x, ws.next[l].length === x.length + 1 ? ws.next[l] : (ws.next[l] = new Int32Array(x.length + 1)));
+  const spikes = dqOut ? null : nextSpikes(x, ws.next[l]);
   const gates = dx && !dqOut ? nextOpenGates(zPrev!, float, amax, ws.nextGate[l]) : null;
   // qat without stall flags in this layer: a neuron with no incoming gradient contributes nothing,
   // so a position where none has any (pooling picked it for no channel) is skipped whole.

@@ -155,7 +155,6 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
   const activity = ws.leak ? ws.leak[l].activity : null;
   const positions = positionsOf(L);
   const { rowCode, rowAt } = ws;
-  if (!pre && ws.next[l].length !== x.length + 1) ws.next[l] = new Int32Array(x.length + 1);
   const next = pre ? null : nextSpikes(x, ws.next[l]);
   // A conv layer's partials without leak go two per double (packed.ts); packing is once per call.
   const h = (out + 1) >> 1;
@@ -179,9 +178,11 @@ function integerLayer(net: Net, l: number, x: Float32Array, pre: Float64Array | 
         // partial is 0, nothing clips, V = 0; the same values the merge below computes, cheaper,
         // and the same at every silent position: computed at the first, copied to the others.
         clip.fill(0, pb, pb + G * out);
-        if (silent < 0) silentOutputs(q.bias, q.theta, last, amax, act, zb, zo, out);
-        else copyOutputs(act, zb, silent, zo, out);
-        if (silent < 0) silent = zo;
+        if (silent >= 0) copyOutputs(act, zb, silent, zo, out);
+        else {
+          silentOutputs(q.bias, q.theta, last, amax, act, zb, zo, out);
+          silent = zo;
+        }
         continue;
       }
     }
