@@ -28,6 +28,14 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   if (o.rotate !== undefined || o.zoom !== undefined) throw new CliError('--rotate and --zoom apply to mnist; keyword models take --shift (time) and --mask-time / --mask-freq');
   const maskTime = int('mask-time', 0, 49);
   const maskFreq = int('mask-freq', 0, 64);
+  const fraction = (name: string, max: number): number | undefined => {
+    const v = o[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !(v >= 0 && v <= max)) throw new CliError(`--${name} must be a number in [0, ${max}], got ${v}`);
+    return v;
+  };
+  const warpFreq = fraction('warp-freq', 0.5);
+  const tilt = fraction('tilt', 8);
   const limitPerClass = int('limit', 1, 1e9);
   const streamWindows = int('stream-windows', 0, 1e7);
   const out = (o.out as string | undefined) ?? 'model.tcm';
@@ -41,6 +49,8 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     shiftX: 0,
     ...(maskTime !== undefined ? { maskRows: maskTime } : {}),
     ...(maskFreq !== undefined ? { maskCols: maskFreq } : {}),
+    ...(warpFreq !== undefined ? { spectrumWarp: warpFreq } : {}),
+    ...(tilt !== undefined ? { spectrumTilt: tilt } : {}),
   };
   const speakerPrefix = o.speakers === undefined ? undefined : String(o.speakers);
   const p = o['wave-augment'];

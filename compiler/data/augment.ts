@@ -127,21 +127,79 @@ export function maskImage(img: Uint8Array, width: number, height: number, mask: 
   return img;
 }
 
-/** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps and masks if enabled. */
+/**
+ * Per-sample spectral perturbation of keyword codes (rows = frames, columns = mel channels): 2 floats,
+ * a frequency scale and a tilt. Speech from another voice or synthesizer moves formants by a factor
+ * (vocal tract length) and colours the spectrum differently; neither is a shift the network can learn
+ * to ignore from one engine's voices alone.
+ */
+export const SPECTRUM_FLOATS = 2;
+
+export interface SpectrumOptions {
+  /** Max relative frequency scale: channel positions are scaled by a factor in [1 - warp, 1 + warp] about the lowest channel. */
+  warp: number;
+  /** Max tilt in code steps: the top channel is raised by t and the bottom one lowered by t (t uniform in [-tilt, tilt]), linearly between. */
+  tilt: number;
+}
+
+/** Draws a frequency scale and a tilt into out[at], out[at + 1]; always two draws. */
+export function drawSpectrum(next: () => number, o: SpectrumOptions, out: Float32Array, at: number): void {
+  out[at] = 1 + (2 * next() - 1) * o.warp;
+  out[at + 1] = (2 * next() - 1) * o.tilt;
+}
+
+/**
+ * Applies the spectral perturbation at spectra[at..at+2) to every row of `img` (w channels x h frames)
+ * in place: channel c reads the row at position (c + 0.5) * scale - 0.5 (linear interpolation, clamped
+ * to the edge channels), and a nonzero result gets the tilt's share for c; codes stay in [0, maxCode].
+ * Code 0 (below the quantizer's range, e.g. silence) stays 0 unless the warp moves energy onto it.
+ */
+export function spectrumImage(img: Uint8Array, width: number, height: number, maxCode: number, spectra: Float32Array, at: number, row: Float32Array): Uint8Array {
+  const scale = spectra[at];
+  const tilt = spectra[at + 1];
+  const mid = (width - 1) / 2;
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    for (let c = 0; c < width; c++) row[c] = img[base + c];
+    for (let c = 0; c < width; c++) {
+      const src = Math.min(width - 1, Math.max(0, (c + 0.5) * scale - 0.5));
+      const lo = Math.floor(src);
+      const hi = lo + 1 < width ? lo + 1 : lo;
+      const t = src - lo;
+      let v = row[lo] * (1 - t) + row[hi] * t;
+      if (v > 0 && mid > 0) v += (tilt * (c - mid)) / mid;
+      img[base + c] = v <= 0 ? 0 : v >= maxCode ? maxCode : Math.round(v);
+    }
+  }
+  return img;
+}
+
+/** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps, spectra and masks if enabled. */
 export interface BatchAugment {
   shifts: Uint8Array;
   warps: Float32Array | null;
   masks: Uint8Array | null;
+  spectra?: Float32Array | null;
 }
 
-/** Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h); aug null = plain copy. */
-export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number): Uint8Array {
+/** Codes of the spectral perturbation's rows (keyword codes are 4-bit) and a row of scratch. */
+export interface SpectrumTarget {
+  maxCode: number;
+  row: Float32Array;
+}
+
+/**
+ * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift or warp, then the
+ * spectral perturbation (needs `spectrum`), then masks; aug null = plain copy.
+ */
+export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number, spectrum?: SpectrumTarget): Uint8Array {
   if (!aug) return shiftImage(src, dst, width, height, 0, 0);
   if (aug.warps) warpImage(src, dst, width, height, aug.warps, slot * WARP_FLOATS);
   else {
     const [dx, dy] = unpackShift(aug.shifts[slot]);
     shiftImage(src, dst, width, height, dx, dy);
   }
+  if (aug.spectra && spectrum) spectrumImage(dst, width, height, spectrum.maxCode, aug.spectra, slot * SPECTRUM_FLOATS, spectrum.row);
   if (aug.masks) maskImage(dst, width, height, aug.masks, slot * MASK_BYTES);
   return dst;
 }

@@ -43,6 +43,8 @@ export function trainingProvenance(result: TrainResult, parts: ProvenanceParts):
     ...(o.zoom ? { zoom: o.zoom } : {}),
     ...(o.maskRows ? { maskTime: o.maskRows } : {}),
     ...(o.maskCols ? { maskFreq: o.maskCols } : {}),
+    ...(o.spectrumWarp ? { warpFreq: o.spectrumWarp } : {}),
+    ...(o.spectrumTilt ? { tilt: o.spectrumTilt } : {}),
     macro: result.cfg.mode === 'split' ? { groupRows: result.cfg.groupRows, chargeBound: result.cfg.chargeBound } : null,
     ...(o.leakShift ? { leakShift: o.leakShift } : {}),
     ...(o.cellNoise ? { trainNoise: { device: o.cellNoise.device.name, ...o.cellNoise.faults } } : {}),

@@ -1,11 +1,11 @@
 /**
  * The trainer's augmentation draws: for every batch slot, from the epoch's random stream, a shift
- * or an affine warp, then a mask if masks are on, into the shared buffers both shards apply
+ * or an affine warp, then a mask if masks are on, then a spectral perturbation if that is on, into the shared buffers both shards apply
  * (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
  * draw that is off takes nothing from the stream, so configurations without it keep their bytes.
  */
 import type { ImageInput } from '../../runtime/model.ts';
-import { type BatchAugment, type DistortOptions, MASK_BYTES, WARP_FLOATS, drawMask, drawShift, drawWarp } from '../data/augment.ts';
+import { type BatchAugment, type DistortOptions, type SpectrumOptions, MASK_BYTES, SPECTRUM_FLOATS, WARP_FLOATS, drawMask, drawShift, drawSpectrum, drawWarp } from '../data/augment.ts';
 import type { TrainOptions } from './options.ts';
 import { shared } from './parallel.ts';
 
@@ -15,15 +15,18 @@ const NO_SHIFT = 0x88;
 export class AugmentDraws {
   readonly batch: BatchAugment;
   private readonly warp: DistortOptions | null;
+  private readonly spectrum: SpectrumOptions | null;
 
   constructor(private readonly opts: TrainOptions, private readonly input: ImageInput) {
     const o = opts;
     this.warp = (o.rotate ?? 0) > 0 || (o.zoom ?? 0) > 0 ? { shift: o.shift, shiftX: o.shiftX ?? o.shift, rotate: o.rotate ?? 0, zoom: o.zoom ?? 0 } : null;
     const masked = (o.maskRows ?? 0) > 0 || (o.maskCols ?? 0) > 0;
+    this.spectrum = (o.spectrumWarp ?? 0) > 0 || (o.spectrumTilt ?? 0) > 0 ? { warp: o.spectrumWarp ?? 0, tilt: o.spectrumTilt ?? 0 } : null;
     this.batch = {
       shifts: shared(Uint8Array, o.batch),
       warps: this.warp ? shared(Float32Array, o.batch * WARP_FLOATS) : null,
       masks: masked ? shared(Uint8Array, o.batch * MASK_BYTES) : null,
+      spectra: this.spectrum ? shared(Float32Array, o.batch * SPECTRUM_FLOATS) : null,
     };
   }
 
@@ -33,5 +36,6 @@ export class AugmentDraws {
     if (this.warp && batch.warps) drawWarp(next, this.warp, input.srcWidth, input.srcHeight, batch.warps, slot * WARP_FLOATS);
     else batch.shifts[slot] = opts.shift > 0 ? drawShift(next, opts.shift, opts.shiftX ?? opts.shift) : NO_SHIFT;
     if (batch.masks) drawMask(next, opts.maskRows ?? 0, opts.maskCols ?? 0, input.srcWidth, input.srcHeight, batch.masks, slot * MASK_BYTES);
+    if (this.spectrum && batch.spectra) drawSpectrum(next, this.spectrum, batch.spectra, slot * SPECTRUM_FLOATS);
   }
 }

@@ -22,6 +22,12 @@ export interface TrainOptions extends QuantSettings {
   /** Random masks (SpecAugment-style): blank a band of up to maskRows rows (keywords: frames) and of up to maskCols columns (mel channels). */
   maskRows?: number;
   maskCols?: number;
+  /**
+   * Keyword codes: per sample, a random frequency scale in [1 - spectrumWarp, 1 + spectrumWarp] of the
+   * mel channels and a random tilt of up to +-spectrumTilt code steps (compiler/data/augment.ts spectrumImage).
+   */
+  spectrumWarp?: number;
+  spectrumTilt?: number;
   workers: number;
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;

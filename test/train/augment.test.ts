@@ -1,6 +1,6 @@
 /** Augmentation: integer shifts and affine warps move ink where the geometry says, and warps are a superset of shifts. */
 import { describe, expect, it } from 'vitest';
-import { augmentImage, drawMask, drawWarp, maskImage, shiftImage, warpImage } from '../../compiler/data/augment.ts';
+import { augmentImage, drawMask, drawSpectrum, drawWarp, maskImage, shiftImage, spectrumImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
 const H = 7;
@@ -93,5 +93,41 @@ describe('masks (SpecAugment-style bands)', () => {
     expected.fill(0, 5 * W, 6 * W);
     expect(Array.from(out)).toEqual(Array.from(expected));
     expect(Array.from(augmentImage(src, new Uint8Array(W * H), W, H, null, 0))).toEqual(Array.from(src));
+  });
+});
+
+describe('spectral perturbation of keyword codes (frequency scale and tilt)', () => {
+  const C = 8;
+  /** Two frames of 8 channels: a formant-like peak at channel 4, then a flat frame. */
+  const frames = () => Uint8Array.of(0, 0, 5, 10, 15, 10, 5, 0, 3, 3, 3, 3, 3, 3, 3, 3);
+  const apply = (scale: number, tilt: number) => Array.from(spectrumImage(frames(), C, 2, 15, Float32Array.of(scale, tilt), 0, new Float32Array(C)));
+
+  it('the midpoint draw is the identity', () => {
+    const out = new Float32Array(2);
+    drawSpectrum(() => 0.5, { warp: 0.2, tilt: 3 }, out, 0);
+    expect(Array.from(out)).toEqual([1, 0]);
+    expect(apply(1, 0)).toEqual(Array.from(frames()));
+  });
+
+  it('a scale above 1 moves the peak to lower channels, below 1 to higher ones', () => {
+    const peakAt = (row: number[]) => row.indexOf(Math.max(...row));
+    expect(peakAt(apply(1.2, 0).slice(0, C))).toBe(3);
+    expect(peakAt(apply(0.8, 0).slice(0, C))).toBe(5);
+    expect(apply(1.2, 0).slice(C)).toEqual(new Array(C).fill(3)); // a flat spectrum stays flat
+  });
+
+  it('a tilt lowers the bottom channels and raises the top ones, leaves silent codes at 0 and stays in range', () => {
+    const tilted = apply(1, 2);
+    expect(tilted.slice(C)).toEqual([1, 2, 2, 3, 3, 4, 4, 5]);
+    expect(tilted[0]).toBe(0);
+    expect(tilted[7]).toBe(0);
+    expect(Math.max(...apply(1, 8))).toBeLessThanOrEqual(15);
+    expect(Math.min(...apply(1, -8).slice(C))).toBe(0);
+  });
+
+  it('applies after the shift and before the masks in augmentImage', () => {
+    const aug = { shifts: Uint8Array.of(0x88), warps: null, masks: Uint8Array.of(0, 1, 0, 0), spectra: Float32Array.of(1, 2) };
+    const out = augmentImage(frames(), new Uint8Array(2 * C), C, 2, aug, 0, { maxCode: 15, row: new Float32Array(C) });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 3, 3, 4, 4, 5]);
   });
 });
