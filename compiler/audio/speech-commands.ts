@@ -11,7 +11,7 @@
  *   lists, the split is the dataset's own hash rule: SHA-1 of the speaker id (the file name
  *   before '_nohash_'), so one speaker's clips always share a split.
  * - _unknown_: every other word folder; per split, a random sample sized `unknownFraction` of
- *   that split's keyword clips.
+ *   that split's keyword clips (`trainUnknownFraction` for the train split, if given).
  * - _silence_: the same number of 1 s clips cut from the background noise files at a random
  *   gain (log-uniform over 40 dB); train cuts from the first 80 % of each file, validation from
  *   the next 10 %, test from the last 10 %, so no noise sample is shared between splits.
@@ -66,6 +66,11 @@ export interface LoadOptions {
   /** Unknown and silence clips per split, as a fraction of that split's keyword clips (default 0.1 each). */
   unknownFraction?: number;
   silenceFraction?: number;
+  /**
+   * Unknown clips of the train split only, as a fraction of its keyword clips (default
+   * unknownFraction): more negatives to learn from, while validation and test keep the protocol's.
+   */
+  trainUnknownFraction?: number;
   /** 'error' (default): an unreadable WAV aborts with its name and problem. 'skip': record it and go on. */
   onBadFile?: 'error' | 'skip';
   /** Called as clips are read: (done, total). */
@@ -156,7 +161,8 @@ export function selectSpeechCommands(dir: string, options: LoadOptions = {}): Ke
       for (const entry of clips) refs.push({ label: 2 + k, word: entry.word, source: entry.path });
     });
     const unknownPool = shuffle(inSplit.filter((e) => !(KEYWORDS as readonly string[]).includes(e.word)), random);
-    const unknownCount = Math.min(limit, unknownPool.length, Math.ceil(keywordCount * unknownFraction));
+    const fraction = split === 'train' ? options.trainUnknownFraction ?? unknownFraction : unknownFraction;
+    const unknownCount = Math.min(limit, unknownPool.length, Math.ceil(keywordCount * fraction));
     for (const entry of unknownPool.slice(0, unknownCount)) refs.push({ label: 1, word: entry.word, source: entry.path });
     const silenceCount = Math.min(limit, Math.ceil(keywordCount * silenceFraction));
     const silenceRandom = randomStream(deriveSeed(seed, `silence/${split}`));

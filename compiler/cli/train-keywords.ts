@@ -36,6 +36,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   };
   const warpFreq = fraction('warp-freq', 0.5);
   const tilt = fraction('tilt', 8);
+  const trainUnknownFraction = fraction('unknown-fraction', 1);
   const limitPerClass = int('limit', 1, 1e9);
   const streamWindows = int('stream-windows', 0, 1e7);
   const out = (o.out as string | undefined) ?? 'model.tcm';
@@ -60,5 +61,5 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const normalize = (o.normalize ?? keywordFrontendDefaults.normalize ?? 'none') as FrontendNormalization;
   if (!FRONTEND_NORMALIZATIONS.includes(normalize)) throw new CliError(`--normalize must be one of ${FRONTEND_NORMALIZATIONS.join(', ')}, got ${o.normalize}`);
   if (waveVariants && !waveAugment) throw new CliError('--wave-variants needs --wave-augment P (P > 0)');
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, streamWindows, waveAugment, waveVariants, frontend: { normalize }, options, out, quiet: !!o.quiet }, log);
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, trainUnknownFraction, streamWindows, waveAugment, waveVariants, frontend: { normalize }, options, out, quiet: !!o.quiet }, log);
 }

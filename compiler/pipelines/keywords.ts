@@ -26,6 +26,8 @@ export interface KeywordsJob {
   limitPerClass?: number;
   /** Only word clips of speakers whose id starts with this (e.g. 'es-': one engine's voices). */
   speakerPrefix?: string;
+  /** Unknown-word clips in training as a fraction of the keyword clips (default: the protocol's 0.1, as in validation and test). */
+  trainUnknownFraction?: number;
   /** Extra training windows cut from pairs of training clips, so partial words are seen as _unknown_ (compiler/audio/stream-windows.ts). */
   streamWindows?: number;
   /** Per-epoch waveform augmentation of the training clips (PCM cached on disk beside `out`). */
@@ -59,7 +61,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
     // The loader keeps its default seed (which clips stand for unknown / silence), so `eval` sees the same test split.
     const features = loadKeywordFeatures(
       job.data,
-      { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
+      { limitPerClass: job.limitPerClass, speakerPrefix: job.speakerPrefix, trainUnknownFraction: job.trainUnknownFraction, onProgress: (d, n) => status.update(`reading WAV files ${d}/${n}`) },
       {
         onProgress: (d, n) => status.update(`front-end (runtime, integer) ${d}/${n} clips`),
         onTrainClip: cache ? (i, pcm) => cache.write(i, pcm) : undefined,
@@ -93,7 +95,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
         features: { frames: features.frames, channels: features.channels, bits: features.bits, normalize: frontend.normalize ?? 'none' },
       },
       defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
-      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: { ...job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) } } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}) },
+      augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: { ...job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) } } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}), ...(job.trainUnknownFraction !== undefined ? { trainUnknownFraction: job.trainUnknownFraction } : {}) },
       trainSamples: features.train.count,
       figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
     });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYWORD_LABELS, KEYWORDS, hashSplit, loadSpeechCommands, selectSpeechCommands, type KeywordDataset } from '../../compiler/audio/speech-commands.ts';
+import { KEYWORD_LABELS, KEYWORDS, hashSplit, loadSpeechCommands, selectSpeechCommands, type ClipRef, type KeywordDataset } from '../../compiler/audio/speech-commands.ts';
 import { keywordFeatures, keywordFeaturesStreamed } from '../../compiler/audio/keyword-features.ts';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 
@@ -102,6 +102,15 @@ describe('Speech Commands loader', () => {
       expect(['s3', 's4', 's5']).toContain(clip.source.split('/')[1].split('_')[0]);
     }
     expect(data.test.filter((c) => c.label === 1)).toHaveLength(1);
+  });
+
+  it('takes more unknown words for training with trainUnknownFraction, leaving validation and test as they were', () => {
+    const plain = selectSpeechCommands(dir, { seed: 3 });
+    const more = selectSpeechCommands(dir, { seed: 3, trainUnknownFraction: 0.5 });
+    const unknowns = (refs: ClipRef[]) => refs.filter((r) => r.label === 1).map((r) => r.source);
+    expect(unknowns(more.train)).toHaveLength(Math.min(Math.ceil(32 * 0.5), 3 * OTHER_WORDS.length));
+    expect(unknowns(more.train).length).toBeGreaterThan(unknowns(plain.train).length);
+    for (const split of ['validation', 'test'] as const) expect(more[split]).toEqual(plain[split]);
   });
 
   it('cuts silence from the split\'s own region of the background noise', () => {
