@@ -151,10 +151,12 @@ export function drawSpectrum(next: () => number, o: SpectrumOptions, out: Float3
 /**
  * Applies the spectral perturbation at spectra[at..at+2) to every row of `img` (w channels x h frames)
  * in place: channel c reads the row at position (c + 0.5) * scale - 0.5 (linear interpolation, clamped
- * to the edge channels), and a nonzero result gets the tilt's share for c; codes stay in [0, maxCode].
- * Code 0 (below the quantizer's range, e.g. silence) stays 0 unless the warp moves energy onto it.
+ * to the edge channels), and a nonzero result gets the tilt's share for c; values are rounded and kept
+ * in 0..255 (the input's encoding clamps them to its code range: keyword codes are 4-bit). Code 0
+ * (below the quantizer's range, e.g. silence) stays 0 unless the warp moves energy onto it. `row`:
+ * scratch of `width` floats.
  */
-export function spectrumImage(img: Uint8Array, width: number, height: number, maxCode: number, spectra: Float32Array, at: number, row: Float32Array): Uint8Array {
+export function spectrumImage(img: Uint8Array, width: number, height: number, spectra: Float32Array, at: number, row: Float32Array): Uint8Array {
   const scale = spectra[at];
   const tilt = spectra[at + 1];
   const mid = (width - 1) / 2;
@@ -168,7 +170,7 @@ export function spectrumImage(img: Uint8Array, width: number, height: number, ma
       const t = src - lo;
       let v = row[lo] * (1 - t) + row[hi] * t;
       if (v > 0 && mid > 0) v += (tilt * (c - mid)) / mid;
-      img[base + c] = v <= 0 ? 0 : v >= maxCode ? maxCode : Math.round(v);
+      img[base + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
   }
   return img;
@@ -182,24 +184,19 @@ export interface BatchAugment {
   spectra?: Float32Array | null;
 }
 
-/** Codes of the spectral perturbation's rows (keyword codes are 4-bit) and a row of scratch. */
-export interface SpectrumTarget {
-  maxCode: number;
-  row: Float32Array;
-}
 
 /**
  * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift or warp, then the
- * spectral perturbation (needs `spectrum`), then masks; aug null = plain copy.
+ * spectral perturbation (needs `row`, scratch of `width` floats), then masks; aug null = plain copy.
  */
-export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number, spectrum?: SpectrumTarget): Uint8Array {
+export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number, row?: Float32Array): Uint8Array {
   if (!aug) return shiftImage(src, dst, width, height, 0, 0);
   if (aug.warps) warpImage(src, dst, width, height, aug.warps, slot * WARP_FLOATS);
   else {
     const [dx, dy] = unpackShift(aug.shifts[slot]);
     shiftImage(src, dst, width, height, dx, dy);
   }
-  if (aug.spectra && spectrum) spectrumImage(dst, width, height, spectrum.maxCode, aug.spectra, slot * SPECTRUM_FLOATS, spectrum.row);
+  if (aug.spectra && row) spectrumImage(dst, width, height, aug.spectra, slot * SPECTRUM_FLOATS, row);
   if (aug.masks) maskImage(dst, width, height, aug.masks, slot * MASK_BYTES);
   return dst;
 }

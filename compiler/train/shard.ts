@@ -6,7 +6,7 @@
  */
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { type BatchAugment, type SpectrumTarget, augmentImage } from '../data/augment.ts';
+import { type BatchAugment, augmentImage } from '../data/augment.ts';
 import { type TrainPass, trainSample } from './backward.ts';
 import { batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch } from './batched.ts';
 import { ChipNoise } from './cell-noise.ts';
@@ -23,7 +23,8 @@ export class ShardRunner {
   /** The training pass over private copies: typed arrays over SharedArrayBuffer are about 2x slower in V8's hot loops. */
   readonly pass: TrainPass;
   private readonly pixels: Uint8Array;
-  private readonly spectrum: SpectrumTarget;
+  /** A row of scratch for the spectral perturbation. */
+  private readonly spectrumRow: Float32Array;
   private readonly codes: Uint8Array;
   private readonly x: Float32Array;
   /** Batched first layer: the shard's inputs, first-layer partials and first-layer output gradients. */
@@ -53,7 +54,7 @@ export class ShardRunner {
     };
     const px = data.input.srcWidth * data.input.srcHeight;
     this.pixels = new Uint8Array(px);
-    this.spectrum = { maxCode: (1 << data.input.bits) - 1, row: new Float32Array(data.input.srcWidth) };
+    this.spectrumRow = new Float32Array(data.input.srcWidth);
     this.codes = new Uint8Array(data.input.channels);
     this.x = new Float32Array(data.input.channels);
     this.chips = cfg.cellNoise && cfg.mode !== 'float' ? new ChipNoise(cfg.cellNoise) : null;
@@ -72,7 +73,7 @@ export class ShardRunner {
   encode(index: number, aug: BatchAugment | null = null, slot = 0): Float32Array {
     const { srcWidth: w, srcHeight: h } = this.data.input;
     const px = w * h;
-    augmentImage(this.data.images.subarray(index * px, (index + 1) * px), this.pixels, w, h, aug, slot, this.spectrum);
+    augmentImage(this.data.images.subarray(index * px, (index + 1) * px), this.pixels, w, h, aug, slot, this.spectrumRow);
     encodeImage(this.data.input, this.pixels, this.codes);
     const x = this.x;
     const c = this.codes;

@@ -1,5 +1,7 @@
 /** Augmentation: integer shifts and affine warps move ink where the geometry says, and warps are a superset of shifts. */
 import { describe, expect, it } from 'vitest';
+import { encodeImage } from '../../runtime/encode.ts';
+import { identityInput } from '../../compiler/train/keywords.ts';
 import { augmentImage, drawMask, drawSpectrum, drawWarp, maskImage, shiftImage, spectrumImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
@@ -100,7 +102,7 @@ describe('spectral perturbation of keyword codes (frequency scale and tilt)', ()
   const C = 8;
   /** Two frames of 8 channels: a formant-like peak at channel 4, then a flat frame. */
   const frames = () => Uint8Array.of(0, 0, 5, 10, 15, 10, 5, 0, 3, 3, 3, 3, 3, 3, 3, 3);
-  const apply = (scale: number, tilt: number) => Array.from(spectrumImage(frames(), C, 2, 15, Float32Array.of(scale, tilt), 0, new Float32Array(C)));
+  const apply = (scale: number, tilt: number) => Array.from(spectrumImage(frames(), C, 2, Float32Array.of(scale, tilt), 0, new Float32Array(C)));
 
   it('the midpoint draw is the identity', () => {
     const out = new Float32Array(2);
@@ -116,18 +118,22 @@ describe('spectral perturbation of keyword codes (frequency scale and tilt)', ()
     expect(apply(1.2, 0).slice(C)).toEqual(new Array(C).fill(3)); // a flat spectrum stays flat
   });
 
-  it('a tilt lowers the bottom channels and raises the top ones, leaves silent codes at 0 and stays in range', () => {
+  it('a tilt lowers the bottom channels and raises the top ones and leaves silent codes at 0; the encoding clamps codes', () => {
     const tilted = apply(1, 2);
     expect(tilted.slice(C)).toEqual([1, 2, 2, 3, 3, 4, 4, 5]);
     expect(tilted[0]).toBe(0);
     expect(tilted[7]).toBe(0);
-    expect(Math.max(...apply(1, 8))).toBeLessThanOrEqual(15);
     expect(Math.min(...apply(1, -8).slice(C))).toBe(0);
+    const raised = Uint8Array.from(apply(1, 8));
+    expect(Math.max(...raised)).toBeGreaterThan(15);
+    const codes = new Uint8Array(2 * C);
+    encodeImage(identityInput(2, C, 4), raised, codes);
+    expect(Math.max(...codes)).toBe(15);
   });
 
   it('applies after the shift and before the masks in augmentImage', () => {
     const aug = { shifts: Uint8Array.of(0x88), warps: null, masks: Uint8Array.of(0, 1, 0, 0), spectra: Float32Array.of(1, 2) };
-    const out = augmentImage(frames(), new Uint8Array(2 * C), C, 2, aug, 0, { maxCode: 15, row: new Float32Array(C) });
+    const out = augmentImage(frames(), new Uint8Array(2 * C), C, 2, aug, 0, new Float32Array(C));
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 3, 3, 4, 4, 5]);
   });
 });
