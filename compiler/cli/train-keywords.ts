@@ -2,7 +2,7 @@
  * `tempo-cim train --dataset keywords`: the keywords pipeline (compiler/pipelines/keywords.ts)
  * from command-line options.
  */
-import { CliError, intOption, parseIntList } from '../util/args.ts';
+import { CliError, intOption, parseIntList, realOption } from '../util/args.ts';
 import { defaultWaveAugment } from '../audio/augment-wave.ts';
 import { type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
 import { FRONTEND_NORMALIZATIONS, type FrontendNormalization } from '../audio/frontend-design.ts';
@@ -28,15 +28,9 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   if (o.rotate !== undefined || o.zoom !== undefined) throw new CliError('--rotate and --zoom apply to mnist; keyword models take --shift (time) and --mask-time / --mask-freq');
   const maskTime = int('mask-time', 0, 49);
   const maskFreq = int('mask-freq', 0, 64);
-  const fraction = (name: string, max: number): number | undefined => {
-    const v = o[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !(v >= 0 && v <= max)) throw new CliError(`--${name} must be a number in [0, ${max}], got ${v}`);
-    return v;
-  };
-  const warpFreq = fraction('warp-freq', 0.5);
-  const tilt = fraction('tilt', 8);
-  const trainUnknownFraction = fraction('unknown-fraction', 1);
+  const warpFreq = realOption(o, 'warp-freq', 0, 0.5);
+  const tilt = realOption(o, 'tilt', 0, 8);
+  const trainUnknownFraction = realOption(o, 'unknown-fraction', 0, 1);
   const limitPerClass = int('limit', 1, 1e9);
   const streamWindows = int('stream-windows', 0, 1e7);
   const out = (o.out as string | undefined) ?? 'model.tcm';

@@ -184,7 +184,6 @@ export interface BatchAugment {
   spectra?: Float32Array | null;
 }
 
-
 /**
  * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift or warp, then the
  * spectral perturbation (needs `row`, scratch of `width` floats), then masks; aug null = plain copy.

@@ -1,7 +1,7 @@
 /**
  * The trainer's augmentation draws: for every batch slot, from the epoch's random stream, a shift
- * or an affine warp, then a mask if masks are on, then a spectral perturbation if that is on, into the shared buffers both shards apply
- * (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
+ * or an affine warp, then a mask if masks are on, then a spectral perturbation if that is on, into
+ * the shared buffers both shards apply (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
  * draw that is off takes nothing from the stream, so configurations without it keep their bytes.
  */
 import type { ImageInput } from '../../runtime/model.ts';
