@@ -19,7 +19,7 @@ Train on it with: tempo-cim train --dataset keywords --data DIR
 Options:
   --out DIR              output folder (must be empty or absent unless --force)
   --engines LIST         comma-separated: espeak, gnuspeech (default both)
-  --voices N             voices per engine (default 40: 32 train, 4 validation, 4 test)
+  --voices N             voices per engine (default 80: 64 train, 8 validation, 8 test)
   --seed S               random seed (default 1); the same seed gives the same files
   --clips-per-word N     takes of each keyword per voice (default 25)
   --unknown-per-voice N  takes of each unknown word per voice (default 1)
@@ -32,7 +32,7 @@ Options:
 unknown words, silence and noise bursts, with its ground truth in STREAM.json; score a model on it
 with: tempo-cim eval MODEL.tcm --stream STREAM.wav
 
-Per engine, the defaults give 10,000 keyword clips and 1,240 unknown-word clips; the loader
+Per engine, the defaults give 20,000 keyword clips and 2,480 unknown-word clips; the loader
 adds silence and samples unknowns to the standard 12-class protocol.
 `;
 
