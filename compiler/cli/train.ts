@@ -219,10 +219,15 @@ export const trainSpec = {
 } as const;
 
 /** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
+/** Options of keyword training only (refused for mnist, named in this order in the error). */
+const KEYWORD_ONLY = ['channels', 'kernel', 'stride', 'mask-time', 'mask-freq', 'warp-freq', 'tilt', 'unknown-fraction', 'speakers', 'wave-augment', 'wave-variants', 'stream-windows', 'normalize'];
+
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');
   if (o.dataset === 'keywords') throw new CliError('trainAndWrite is for mnist; keywords go through trainKeywordsAndWrite');
-  if (o.channels !== undefined || o.kernel !== undefined || o.stride !== undefined || o['mask-time'] !== undefined || o['mask-freq'] !== undefined || o['warp-freq'] !== undefined || o.tilt !== undefined || o['unknown-fraction'] !== undefined || o.speakers !== undefined || o['wave-augment'] !== undefined || o['stream-windows'] !== undefined || o['wave-variants'] !== undefined || o.normalize !== undefined) throw new CliError('--channels, --kernel, --stride, --mask-time, --mask-freq, --warp-freq, --tilt, --unknown-fraction, --speakers, --wave-augment, --wave-variants, --stream-windows and --normalize apply to --dataset keywords');
+  if (KEYWORD_ONLY.some((name) => o[name] !== undefined)) {
+    throw new CliError(`${KEYWORD_ONLY.slice(0, -1).map((n) => `--${n}`).join(', ')} and --${KEYWORD_ONLY[KEYWORD_ONLY.length - 1]} apply to --dataset keywords`);
+  }
   const { opts, pool } = optionsFromArgs(o);
   const out = (o.out as string | undefined) ?? 'model.tcm';
   opts.checkpoint = (o.checkpoint as string | undefined) ?? `${out}.ckpt`;
