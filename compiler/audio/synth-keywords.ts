@@ -38,6 +38,10 @@ const NOISE_SECONDS = 60;
 /** Voices per engine unless asked otherwise. */
 export const DEFAULT_VOICES = 80;
 
+export const ESPEAK_VARIANT_MODES = ['shipped', 'drawn'] as const;
+export type EspeakVariantMode = (typeof ESPEAK_VARIANT_MODES)[number];
+export const DEFAULT_ESPEAK_VARIANTS: EspeakVariantMode = 'shipped';
+
 export interface GenerateOptions {
   out: string;
   /** Speech engines (default both). */
@@ -47,6 +51,11 @@ export interface GenerateOptions {
    * docs/training.md); about 10 % go to validation and 10 % to test (at least 1 each).
    */
   voices?: number;
+  /**
+   * eSpeak NG training voices: 'shipped' speak the package's variants as they are, 'drawn' move
+   * each voice's variant file by parameters of its own (synth-voices.ts drawEspeakVariant).
+   */
+  espeakVariants?: EspeakVariantMode;
   seed?: number;
   /** Takes per keyword per voice (default 25). */
   clipsPerWord?: number;
@@ -91,7 +100,9 @@ export async function generateKeywordSet(options: GenerateOptions): Promise<Gene
   if (bad.length) throw new SynthError(`unknown words must be single plain words: ${bad.join(', ')}`);
   const overlap = unknownWords.filter((w) => (KEYWORDS as readonly string[]).includes(w));
   if (overlap.length) throw new SynthError(`unknown words include keywords: ${overlap.join(', ')}`);
-  const voices = chooseVoices(engines, voiceCount, seed);
+  const espeakMode = options.espeakVariants ?? DEFAULT_ESPEAK_VARIANTS;
+  if (!ESPEAK_VARIANT_MODES.includes(espeakMode)) throw new SynthError(`eSpeak NG variants must be ${ESPEAK_VARIANT_MODES.join(' or ')}, got '${espeakMode}'`);
+  const voices = chooseVoices(engines, voiceCount, seed, espeakMode === 'drawn');
   if (engines.includes('espeak')) {
     const installed = await espeakVariants();
     const missing = [...new Set(voices.filter((v) => v.engine === 'espeak').map((v) => v.name.split('+')[1]))].filter((v) => !installed.has(v));
@@ -127,7 +138,7 @@ export async function generateKeywordSet(options: GenerateOptions): Promise<Gene
     seconds: (Date.now() - started) / 1000,
   };
   const provenance = {
-    generator: 'tempo-cim data keywords', seed, engines, voicesPerEngine: voiceCount, clipsPerWord,
+    generator: 'tempo-cim data keywords', seed, engines, voicesPerEngine: voiceCount, espeakVariants: espeakMode, clipsPerWord,
     unknownClipsPerVoice: unknownTakes, unknownWords, ...summary,
   };
   writeFileAtomic(join(options.out, 'generation.json'), JSON.stringify(provenance, null, 2) + '\n');

@@ -48,7 +48,7 @@ export async function speakVoice(job: VoiceJob, noise: Noise, onClip: () => void
   let batched = true;
   let speech: Float32Array[];
   if (voice.engine === 'espeak') {
-    const engine = await EspeakVoice.create(voice.name);
+    const engine = await EspeakVoice.create(voice.name, voice.espeak);
     const deliveries = takes.map((t) => espeakTake(voice, t, seed));
     const segments = splitAtSilence(engine.speakBatch(deliveries, BREAK_MS));
     if (segments.length === takes.length) {
@@ -56,7 +56,7 @@ export async function speakVoice(job: VoiceJob, noise: Noise, onClip: () => void
     } else {
       batched = false;
       // A fresh instance: the failed batch changed the engine's state.
-      const single = await EspeakVoice.create(voice.name);
+      const single = await EspeakVoice.create(voice.name, voice.espeak);
       speech = deliveries.map((d) => toClip(single.speakTake(d), ESPEAK_RATE));
     }
   } else {

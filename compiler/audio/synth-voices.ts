@@ -13,6 +13,7 @@
  * clips by file name.
  */
 import { deriveSeed, randomStream, shuffle, uniform } from '../util/prng.ts';
+import type { EspeakVariantParams } from './engines/espeak.ts';
 import { GNUSPEECH_BASES, type GnuspeechVoiceParams } from './engines/gnuspeech.ts';
 import type { SplitName } from './speech-commands.ts';
 
@@ -51,6 +52,28 @@ export interface Voice {
   split: SplitName;
   /** GnuSpeech voices: the drawn voice-file parameters. */
   gnuspeech?: GnuspeechVoiceParams;
+  /** eSpeak NG training voices: how their variant's voice file is moved (held-out voices: none). */
+  espeak?: EspeakVariantParams;
+}
+
+/**
+ * Voice-file parameters for one eSpeak NG training voice: one vocal-tract factor for all formants
+ * with a little jitter per formant, formant heights and widths, pitch, flutter, roughness,
+ * voicing and consonant levels, each around the variant's own value.
+ */
+export function drawEspeakVariant(random: () => number): EspeakVariantParams {
+  const tract = uniform(random, 0.88, 1.12);
+  const perFormant = (lo: number, hi: number) => Array.from({ length: 9 }, () => uniform(random, lo, hi));
+  return {
+    formantFreq: perFormant(0.95, 1.05).map((jitter) => tract * jitter),
+    formantHeight: perFormant(0.7, 1.3),
+    formantWidth: perFormant(0.7, 1.4),
+    pitchScale: uniform(random, 0.8, 1.25),
+    flutterScale: uniform(random, 0.5, 2.5),
+    roughnessAdd: uniform(random, -1, 2),
+    voicingScale: uniform(random, 0.5, 1.3),
+    consonantScale: uniform(random, 0.7, 1.4),
+  };
 }
 
 /** Held-out voices per split for `count` voices of one engine (10 % each, at least 1). */
@@ -59,8 +82,13 @@ function splitCounts(count: number): Record<SplitName, number> {
   return { train: count - 2 * heldOut, validation: heldOut, test: heldOut };
 }
 
-/** `count` eSpeak NG voices; each split's voices come from its own variants. */
-export function chooseEspeakVoices(count: number, seed: number): Voice[] {
+/**
+ * `count` eSpeak NG voices; each split's voices come from its own variants. With `drawVariants`,
+ * every training voice speaks its variant with voice-file parameters of its own
+ * (drawEspeakVariant), so the training voices are as many timbres as voices; the held-out voices
+ * keep the shipped variants (and the same names and accents either way).
+ */
+export function chooseEspeakVoices(count: number, seed: number, drawVariants = false): Voice[] {
   const random = randomStream(deriveSeed(seed, 'voices'));
   const variants = shuffle([...VARIANTS], random);
   const heldOutVariants = Math.round(variants.length * 0.15);
@@ -77,7 +105,12 @@ export function chooseEspeakVoices(count: number, seed: number): Voice[] {
     for (let j = 0; j < counts[split]; j++) {
       const v = j % pool.length;
       const accent = accentOrder[v][Math.floor(j / pool.length) % ACCENTS.length];
-      voices.push({ engine: 'espeak', name: `${accent}+${pool[v]}`, id: `es-${accent}-${pool[v]}`.toLowerCase(), split });
+      const voice: Voice = { engine: 'espeak', name: `${accent}+${pool[v]}`, id: `es-${accent}-${pool[v]}`.toLowerCase(), split };
+      if (drawVariants && split === 'train') {
+        voice.id = `es-${accent}-${pool[v]}-d${j}`.toLowerCase();
+        voice.espeak = drawEspeakVariant(randomStream(deriveSeed(seed, `espeak/${voice.id}`)));
+      }
+      voices.push(voice);
     }
   }
   return voices;
@@ -109,6 +142,6 @@ export function chooseGnuspeechVoices(count: number, seed: number): Voice[] {
 }
 
 /** The voices of every engine asked for, `perEngine` each. */
-export function chooseVoices(engines: readonly EngineName[], perEngine: number, seed: number): Voice[] {
-  return engines.flatMap((engine) => (engine === 'espeak' ? chooseEspeakVoices(perEngine, seed) : chooseGnuspeechVoices(perEngine, seed)));
+export function chooseVoices(engines: readonly EngineName[], perEngine: number, seed: number, drawEspeakVariants = false): Voice[] {
+  return engines.flatMap((engine) => (engine === 'espeak' ? chooseEspeakVoices(perEngine, seed, drawEspeakVariants) : chooseGnuspeechVoices(perEngine, seed)));
 }

@@ -1,6 +1,6 @@
 /** `tempo-cim data keywords`: writes the synthetic keyword set (Speech Commands layout) with eSpeak NG and GnuSpeech. */
 import { CliError, parseArgs } from '../util/args.ts';
-import { generateKeywordSet } from '../audio/synth-keywords.ts';
+import { ESPEAK_VARIANT_MODES, generateKeywordSet, type EspeakVariantMode } from '../audio/synth-keywords.ts';
 import { ENGINES, type EngineName } from '../audio/synth-voices.ts';
 
 export const summary = 'Generate datasets (synthetic spoken keywords in the Speech Commands layout)';
@@ -20,6 +20,10 @@ Options:
   --out DIR              output folder (must be empty or absent unless --force)
   --engines LIST         comma-separated: espeak, gnuspeech (default both)
   --voices N             voices per engine (default 80: 64 train, 8 validation, 8 test)
+  --espeak-variants M    eSpeak NG training voices: shipped (the package's variants as they
+                         are, default) or drawn (each voice moves its variant's formants,
+                         pitch, flutter, roughness, voicing by draws of its own); held-out
+                         voices always speak the shipped variants
   --seed S               random seed (default 1); the same seed gives the same files
   --clips-per-word N     takes of each keyword per voice (default 25)
   --unknown-per-voice N  takes of each unknown word per voice (default 1)
@@ -41,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
   if (what === 'stream') return stream(rest);
   if (what !== 'keywords') throw new CliError(what ? `unknown dataset '${what}' (available: keywords, stream)` : 'missing dataset: tempo-cim data keywords --out DIR');
   const { positional, options } = parseArgs(rest, {
-    out: 'string', engines: 'string', 'unknown-words': 'string', voices: 'number', seed: 'number', 'clips-per-word': 'number', 'unknown-per-voice': 'number', jobs: 'number', force: 'boolean',
+    out: 'string', engines: 'string', 'unknown-words': 'string', voices: 'number', 'espeak-variants': 'string', seed: 'number', 'clips-per-word': 'number', 'unknown-per-voice': 'number', jobs: 'number', force: 'boolean',
   });
   if (positional.length) throw new CliError(`unexpected argument '${positional[0]}'`);
   if (typeof options.out !== 'string') throw new CliError('--out DIR is required');
@@ -57,11 +61,16 @@ export async function run(args: string[]): Promise<number> {
     const unknown = engines.filter((e) => !ENGINES.includes(e));
     if (unknown.length || engines.length === 0) throw new CliError(`--engines takes ${ENGINES.join(', ')} (comma-separated), got '${options.engines}'`);
   }
+  const espeakVariants = options['espeak-variants'] as EspeakVariantMode | undefined;
+  if (espeakVariants !== undefined && !ESPEAK_VARIANT_MODES.includes(espeakVariants)) {
+    throw new CliError(`--espeak-variants takes ${ESPEAK_VARIANT_MODES.join(' or ')}, got '${espeakVariants}'`);
+  }
   const progress = progressBar('keywords');
   const result = await generateKeywordSet({
     out: options.out,
     engines,
     voices: integer('voices', 3),
+    espeakVariants,
     seed: integer('seed', 0),
     clipsPerWord: integer('clips-per-word', 1),
     unknownClipsPerVoice: integer('unknown-per-voice', 0),

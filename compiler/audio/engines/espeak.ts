@@ -21,7 +21,80 @@ export interface EspeakTake {
 
 interface EspeakModule {
   eSpeakNGWorker: new () => EspeakWorker;
-  FS: { readdir(path: string): string[] };
+  FS: {
+    readdir(path: string): string[];
+    readFile(path: string, options: { encoding: 'utf8' }): string;
+    writeFile(path: string, data: string): void;
+  };
+}
+
+const VARIANT_DIR = '/usr/share/espeak-ng-data/voices/!v';
+/** The name a perturbed variant is written under in an instance's own file system. */
+const DRAWN_VARIANT = 'tempocim';
+
+/**
+ * A shipped variant with its voice-file parameters moved: each factor multiplies the variant's own
+ * value, or eSpeak NG's default where the file sets none (VOICE_DEFAULTS).
+ */
+export interface EspeakVariantParams {
+  /** Per formant 0-8: frequency factor (each formant moved on its own, as by another vocal tract). */
+  formantFreq: number[];
+  /** Per formant 0-8: height (amplitude) factor. */
+  formantHeight: number[];
+  /** Per formant 0-8: bandwidth factor. */
+  formantWidth: number[];
+  /** Multiplies the variant's base pitch and pitch range (Hz). */
+  pitchScale: number;
+  /** Multiplies the variant's flutter (pitch jitter). */
+  flutterScale: number;
+  /** Added to the variant's roughness (creak; 0-7). */
+  roughnessAdd: number;
+  /** Multiplies the voiced-sound amplitude (%). */
+  voicingScale: number;
+  /** Multiplies the consonant amplitudes (%). */
+  consonantScale: number;
+}
+
+/** eSpeak NG's defaults (voices.c VoiceReset) in voice-file units. */
+const VOICE_DEFAULTS = {
+  formantHeight: [102, 100, 94, 91, 78, 78, 100, 100, 100],
+  formantWidth: [109, 100, 100, 125, 134, 134, 100, 100, 100],
+  pitch: [82, 118],
+  flutter: 2,
+  roughness: 2,
+  voicing: 100,
+  consonants: [90, 100],
+};
+
+/** The variant file `text` with `p` applied (lines it does not set are kept as they are). */
+export function perturbVariant(text: string, p: EspeakVariantParams): string {
+  const formants = new Map<number, number[]>();
+  let { pitch, flutter, roughness, voicing, consonants } = VOICE_DEFAULTS;
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    const [key, ...rest] = line.trim().split(/\s+/);
+    const values = rest.map(Number);
+    if (key === 'formant' && values.length >= 4) formants.set(values[0], values.slice(1));
+    else if (key === 'pitch' && values.length >= 2) pitch = values.slice(0, 2);
+    else if (key === 'flutter' && values.length >= 1) flutter = values[0];
+    else if (key === 'roughness' && values.length >= 1) roughness = values[0];
+    else if (key === 'voicing' && values.length >= 1) voicing = values[0];
+    else if (key === 'consonants' && values.length >= 1) consonants = [values[0], values[1] ?? values[0]];
+    else kept.push(line);
+  }
+  const r = (value: number) => Math.round(value);
+  const scale = (value: number, factor: number) => (value < 0 ? value : r(value * factor)); // < 0: 'keep'
+  const lines = [...kept];
+  for (let f = 0; f < 9; f++) {
+    const [freq, height, width, ...add] = formants.get(f) ?? [100, VOICE_DEFAULTS.formantHeight[f], VOICE_DEFAULTS.formantWidth[f]];
+    lines.push(['formant', f, scale(freq, p.formantFreq[f]), scale(height, p.formantHeight[f]), scale(width, p.formantWidth[f]), ...add].join(' '));
+  }
+  lines.push(`pitch ${r(pitch[0] * p.pitchScale)} ${r(pitch[1] * p.pitchScale)}`);
+  lines.push(`flutter ${r(flutter * p.flutterScale)}`);
+  lines.push(`roughness ${Math.max(0, Math.min(7, r(roughness + p.roughnessAdd)))}`);
+  lines.push(`voicing ${r(voicing * p.voicingScale)}`);
+  lines.push(`consonants ${r(consonants[0] * p.consonantScale)} ${r(consonants[1] * p.consonantScale)}`);
+  return lines.join('\n') + '\n';
 }
 interface EspeakWorker {
   set_voice(name: string): number;
@@ -62,17 +135,32 @@ async function instance(): Promise<EspeakModule> {
 /** Voice variant names the package ships (espeak-ng-data/voices/!v). */
 export async function espeakVariants(): Promise<Set<string>> {
   const m = await instance();
-  return new Set(m.FS.readdir('/usr/share/espeak-ng-data/voices/!v').filter((f) => !f.startsWith('.')));
+  return new Set(m.FS.readdir(VARIANT_DIR).filter((f) => !f.startsWith('.')));
 }
 
 export class EspeakVoice {
   private constructor(private readonly worker: EspeakWorker) {}
 
-  /** A fresh engine speaking as `voice` (e.g. 'en-us+m3'). */
-  static async create(voice: string): Promise<EspeakVoice> {
+  /**
+   * A fresh engine speaking as `voice` (e.g. 'en-us+m3'); with `variant`, the voice's variant file
+   * perturbed by it (written into this instance's own file system only).
+   */
+  static async create(voice: string, variant?: EspeakVariantParams): Promise<EspeakVoice> {
     const m = await instance();
+    let name = voice;
+    if (variant) {
+      const [accent, base] = voice.split('+');
+      let text: string;
+      try {
+        text = m.FS.readFile(`${VARIANT_DIR}/${base}`, { encoding: 'utf8' });
+      } catch {
+        throw new SynthError(`espeak-ng has no voice variant '${base}'`);
+      }
+      m.FS.writeFile(`${VARIANT_DIR}/${DRAWN_VARIANT}`, perturbVariant(text, variant));
+      name = `${accent}+${DRAWN_VARIANT}`;
+    }
     const worker = fixedClock(() => new m.eSpeakNGWorker());
-    if (fixedClock(() => worker.set_voice(voice)) !== 0) throw new SynthError(`espeak-ng has no voice '${voice}'`);
+    if (fixedClock(() => worker.set_voice(name)) !== 0) throw new SynthError(`espeak-ng has no voice '${voice}'`);
     return new EspeakVoice(worker);
   }
 
