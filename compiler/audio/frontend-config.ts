@@ -8,7 +8,7 @@ import {
   DCT_BITS, FEATURE_FRAC_BITS, FRONTEND_MAGIC, FRONTEND_VERSION, HEADER_WORDS, H_BITS, H_CHANNELS, H_DCT,
   H_FFT_SIZE, H_FRAMES, H_FRAME_LENGTH, H_HEADER_WORDS, H_HOP, H_LOG_FLOOR, H_MAGIC, H_MEL_BANDS,
   H_MEL_TABLE_WORDS, H_MEL_WEIGHT_BITS, H_PREEMPHASIS, H_SAMPLE_RATE, H_TOTAL_WORDS, H_VERSION,
-  H_WINDOW_SAMPLES, H_NORMALIZE, H_PEAK_FLOOR, LOG2_TABLE_BITS, NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
+  H_WINDOW_SAMPLES, H_NORMALIZE, H_PEAK_FLOOR, LOG2_TABLE_BITS, NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK, NORMALIZE_CHANNEL_MEAN, LOG2_TABLE_SIZE, MAX_MEL_WEIGHT_SUM, MAX_QUANT_SCALE,
   QUANT_SCALE_BITS, parseFrontendBlob, type FrontendParams,
 } from '../../runtime/frontend/blob.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
@@ -42,10 +42,15 @@ export function buildFrontendBlob(
   return packBlob(o, ranges);
 }
 
-/** Uncalibrated range (Q10): `defaultRange`, or with window normalization a range as wide ending at the peak. */
+/**
+ * Uncalibrated range (Q10): `defaultRange`; with window-peak normalization a range as wide ending
+ * at the peak, with channel-mean normalization one as wide centred on the mean.
+ */
 function defaultRange(o: FrontendOptions): [number, number] {
   const [lo, hi] = o.defaultRange;
-  return o.normalize === 'none' ? [lo * Q, hi * Q] : [(lo - hi) * Q, 0];
+  if (o.normalize === 'window-peak') return [(lo - hi) * Q, 0];
+  if (o.normalize === 'channel-mean') return [((lo - hi) / 2) * Q, ((hi - lo) / 2) * Q];
+  return [lo * Q, hi * Q];
 }
 
 /** Per-channel [lo, hi] feature range (Q10) from the integer features of `clips`. */
@@ -70,6 +75,12 @@ function calibrateRanges(o: FrontendOptions, clips: readonly Int16Array[], onPro
     return [at(o.lowPercentile), at(o.highPercentile)];
   });
 }
+
+const BLOB_NORMALIZATION: Record<FrontendOptions['normalize'], number> = {
+  none: NORMALIZE_NONE,
+  'window-peak': NORMALIZE_WINDOW_PEAK,
+  'channel-mean': NORMALIZE_CHANNEL_MEAN,
+};
 
 function packBlob(o: FrontendOptions, ranges: ReadonlyArray<[number, number]>): Int32Array {
   const channels = channelCount(o);
@@ -103,10 +114,10 @@ function packBlob(o: FrontendOptions, ranges: ReadonlyArray<[number, number]>): 
   const header = new Int32Array(HEADER_WORDS);
   header[H_MAGIC] = FRONTEND_MAGIC;
   // Version 1 unless a version-2 field is set: a blob without normalization is what older runtimes read.
-  const normalize = o.normalize === 'window-peak' ? NORMALIZE_WINDOW_PEAK : NORMALIZE_NONE;
+  const normalize = BLOB_NORMALIZATION[o.normalize];
   header[H_VERSION] = normalize === NORMALIZE_NONE ? 1 : FRONTEND_VERSION;
   header[H_NORMALIZE] = normalize;
-  header[H_PEAK_FLOOR] = normalize === NORMALIZE_NONE ? 0 : Math.round(o.peakFloor * Q);
+  header[H_PEAK_FLOOR] = normalize === NORMALIZE_WINDOW_PEAK ? Math.round(o.peakFloor * Q) : 0;
   header[H_HEADER_WORDS] = HEADER_WORDS;
   header[H_SAMPLE_RATE] = o.sampleRate;
   header[H_WINDOW_SAMPLES] = o.windowSamples;

@@ -38,6 +38,9 @@ export interface FrontendOptions {
    * 'window-peak': codes quantize each log-mel feature minus the largest feature of the 1 s
    * window (over all frames and channels), so a sound gives the same codes at any gain; the
    * calibrated ranges and `defaultRange` are then relative to that peak. Log-mel only (no DCT).
+   * 'channel-mean': each log-mel feature minus its channel's mean over the window's frames
+   * (cepstral mean normalization on log-mel channels): a fixed gain or spectral colouring leaves
+   * the codes unchanged; ranges are relative to the channel's mean.
    */
   normalize: FrontendNormalization;
   /**
@@ -48,8 +51,8 @@ export interface FrontendOptions {
   peakFloor: number;
 }
 
-export type FrontendNormalization = 'none' | 'window-peak';
-export const FRONTEND_NORMALIZATIONS: readonly FrontendNormalization[] = ['none', 'window-peak'];
+export type FrontendNormalization = 'none' | 'window-peak' | 'channel-mean';
+export const FRONTEND_NORMALIZATIONS: readonly FrontendNormalization[] = ['none', 'window-peak', 'channel-mean'];
 
 export const DEFAULT_FRONTEND_OPTIONS: Readonly<FrontendOptions> = Object.freeze({
   sampleRate: 16000,

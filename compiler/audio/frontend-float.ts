@@ -10,6 +10,7 @@
  *   L[m]  = max(log2 E[m], logFloor)    (log2 units; E = 0 gives logFloor)
  *   channels = L, or the first D orthonormal DCT-II coefficients of L
  *   window-peak normalization: every channel value minus max(largest of the window, peakFloor)
+ *   channel-mean normalization: every channel value minus the channel's mean over the frames
  */
 import { dctMatrix, frameCount, hannWindow, melFilterbank, resolveFrontendOptions, type FrontendOptions } from './frontend-design.ts';
 
@@ -68,6 +69,12 @@ export function createFloatFrontend(options: Partial<FrontendOptions> = {}): Flo
       let peak = o.peakFloor;
       for (const v of out) if (v > peak) peak = v;
       for (let i = 0; i < out.length; i++) out[i] -= peak;
+    } else if (o.normalize === 'channel-mean') {
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let f = 0; f < frames; f++) sum += out[f * channels + c];
+        for (let f = 0; f < frames; f++) out[f * channels + c] -= sum / frames;
+      }
     }
     return out;
   }

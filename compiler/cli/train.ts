@@ -103,9 +103,11 @@ recipes with \`tempo-cim eval --split validation\`, not on the test split.
   --stream-windows N    add N training windows cut from pairs of training clips as a stream plays
                         them (a word cut by the window's edge is _unknown_): the app's detector
                         then stops firing on parts of words (default 0 = off; docs/audio-frontend.md)
-  --normalize MODE      front-end codes: none (absolute log2 band energies) or window-peak (each
-                        energy relative to the loudest of the 1 s window: gain-invariant; the
-                        blob in the .tcm carries it, so eval, run and the app follow) (default none)
+  --normalize MODE      front-end codes: none (absolute log2 band energies), window-peak (each
+                        energy relative to the loudest of the 1 s window: gain-invariant) or
+                        channel-mean (each band relative to its own mean over the window: also
+                        invariant to a fixed spectral colouring); the blob in the .tcm carries
+                        it, so eval, run and the app follow (default none)
   --limit N             at most N clips per class and split (quick experiments)
   --speakers PREFIX     only word clips of speakers whose id starts with PREFIX (all splits),
                         e.g. es- to train on the eSpeak NG voices alone (leave-one-engine-out)

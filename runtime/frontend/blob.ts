@@ -54,6 +54,13 @@ export const NORMALIZE_NONE = 0;
  * (digital silence, faint noise) is not raised to full scale.
  */
 export const NORMALIZE_WINDOW_PEAK = 1;
+/**
+ * Codes quantize each feature minus its channel's mean over the window's heard frames
+ * (floor(sum / frames), exact in every engine), as cepstral mean normalization does: a fixed
+ * gain or spectral colouring (a voice's, a microphone's) shifts a channel's features and its mean
+ * alike, so it leaves the codes as they are. The peak floor is zero.
+ */
+export const NORMALIZE_CHANNEL_MEAN = 2;
 
 /** Features (log2 energies, cepstra) are fixed point with this many fraction bits. */
 export const FEATURE_FRAC_BITS = 10;
@@ -85,7 +92,7 @@ export interface FrontendParams {
   preemphasis: number;
   logFloor: number;
   melWeightBits: number;
-  /** NORMALIZE_NONE or NORMALIZE_WINDOW_PEAK. */
+  /** NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK or NORMALIZE_CHANNEL_MEAN. */
   normalize: number;
   /** Q10 log2: the lowest normalization reference. */
   peakFloor: number;
@@ -144,9 +151,9 @@ export function parseFrontendBlob(blob: Int32Array): FrontendParams {
   const melWeightBits = checkRange('mel weight bits', blob[H_MEL_WEIGHT_BITS], 0, 16);
   const melTableWords = checkRange('mel table words', blob[H_MEL_TABLE_WORDS], 2 * melBands, 2 * melBands + melBands * (fftSize / 2 + 1));
   if (version === 1 && (blob[H_NORMALIZE] !== 0 || blob[H_PEAK_FLOOR] !== 0)) fail('reserved header words 18 and 19 are not zero in a version 1 blob');
-  const normalize = checkRange('window normalization', blob[H_NORMALIZE], NORMALIZE_NONE, NORMALIZE_WINDOW_PEAK);
+  const normalize = checkRange('window normalization', blob[H_NORMALIZE], NORMALIZE_NONE, NORMALIZE_CHANNEL_MEAN);
   if (normalize !== NORMALIZE_NONE && dctFlag) fail('window normalization applies to log-mel channels, not DCT coefficients');
-  if (normalize === NORMALIZE_NONE && blob[H_PEAK_FLOOR] !== 0) fail('peak floor set without window normalization');
+  if (normalize !== NORMALIZE_WINDOW_PEAK && blob[H_PEAK_FLOOR] !== 0) fail('peak floor set without window-peak normalization');
   const peakFloor = checkRange('peak floor', blob[H_PEAK_FLOOR], -(1 << 16), (1 << 16) - 1);
 
   const dctWords = dctFlag ? channels * melBands : 0;

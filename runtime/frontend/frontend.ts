@@ -4,15 +4,15 @@
  *
  * Per frame: pre-emphasis (applied as samples arrive, Q2 result), Q13 window, block-floating-point FFT,
  * power spectrum, mel bands with a per-band block shift, table log2 (Q10), optional integer DCT,
- * per-channel quantization (of each feature, or with window normalization of each feature minus the
- * window's peak, done when `codes` reads the window). All buffers are allocated in
+ * per-channel quantization (of each feature, or with window normalization of each feature minus a
+ * reference of the window - its peak, or its channel's mean - done when `codes` reads the window). All buffers are allocated in
  * `createAudioFrontend`; `push` and `codes` allocate nothing. Specification: docs/audio-frontend.md.
  *
  * Products are written `a * b` rather than Math.imul: each is bounded below 2^31 by the blob's
  * validated ranges (see docs), so it is an exact integer in every engine, and ToInt32 of an exact
  * product equals Math.imul anyway; XS multiplies small integers without a native call.
  */
-import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, NORMALIZE_NONE, parseFrontendBlob, type FrontendParams } from './blob.ts';
+import { FEATURE_FRAC_BITS, QUANT_SCALE_BITS, DCT_BITS, NORMALIZE_NONE, NORMALIZE_CHANNEL_MEAN, parseFrontendBlob, type FrontendParams } from './blob.ts';
 import { bitReversal, fixedFft, realPowerSpectrum } from './fft.ts';
 import { log2Q16 } from './log2.ts';
 import { InputError } from '../errors.ts';
@@ -40,7 +40,7 @@ export interface AudioFrontend {
   codes(out: Uint8Array): void;
   /**
    * Q10 features of the latest window like `codes`, as the quantizer sees them (with window
-   * normalization: minus the window's peak). Only with `keepFeatures`; for calibration and tests.
+   * normalization: minus the window's reference). Only with `keepFeatures`; for calibration and tests.
    */
   features(out: Int32Array): void;
   /**
@@ -103,6 +103,8 @@ class IntegerFrontend implements AudioFrontend {
   private readonly keepFeatures: boolean;
   /** Window normalization: codes are made from the feature ring when the window is read. */
   private readonly normalized: boolean;
+  /** Per channel: what the quantizer subtracts from each feature (0 without normalization). */
+  private readonly reference: Int32Array;
   private ringSlot = 0; // next frame slot to write (also the oldest frame)
   private filled = 0;
   private skip = 0; // samples to pass over before the next frame (hop > frame length)
@@ -131,6 +133,7 @@ class IntegerFrontend implements AudioFrontend {
     }
     this.keepFeatures = keepFeatures;
     this.normalized = p.normalize !== NORMALIZE_NONE;
+    this.reference = new Int32Array(p.channels);
     this.codeRing = new Uint8Array(this.normalized ? 0 : p.frames * p.channels); // normalized codes come from the feature ring
     this.featureRing = keepFeatures || this.normalized ? new Int32Array(p.frames * p.channels) : null;
     this.native = native ? {
@@ -224,20 +227,44 @@ class IntegerFrontend implements AudioFrontend {
     if (!this.keepFeatures || !this.featureRing) throw new Error('features: front-end created without keepFeatures');
     copyRing(this.featureRing, out, this.ringSlot, this.frames, this.channels);
     if (this.normalized) {
-      const peak = this.windowPeak();
-      for (let i = 0; i < out.length; i++) out[i] -= peak;
+      const reference = this.windowReference();
+      const channels = this.channels;
+      for (let i = 0; i < out.length; i++) out[i] -= reference[i % channels];
     }
   }
 
+  /** Frames of the window heard since the reset. */
+  private heardFrames(): number {
+    return this.frameCount < this.frames ? this.frameCount : this.frames;
+  }
+
   /**
-   * The normalization reference: the largest feature of the window (frames not heard since the
-   * reset hold the log floor, below every feature), or the peak floor if that is higher.
+   * The normalization reference of each channel. Window peak: the largest feature of the window
+   * (frames not heard since the reset hold the log floor, below every feature), or the peak floor
+   * if that is higher, for every channel. Channel mean: floor of the mean of the channel's features
+   * over the heard frames (a sum below 2^25 divided by at most `frames`: the quotient is exact).
    */
-  private windowPeak(): number {
+  private windowReference(): Int32Array {
     const ring = this.featureRing as Int32Array;
+    const reference = this.reference;
+    const channels = this.channels;
+    if (this.p.normalize === NORMALIZE_CHANNEL_MEAN) {
+      const heard = this.heardFrames();
+      reference.fill(0);
+      if (heard === 0) return reference;
+      let at = (this.ringSlot + this.frames - heard) % this.frames * channels; // the oldest heard frame
+      for (let f = 0; f < heard; f++) {
+        for (let c = 0; c < channels; c++) reference[c] += ring[at + c];
+        at += channels;
+        if (at === ring.length) at = 0;
+      }
+      for (let c = 0; c < channels; c++) reference[c] = Math.floor(reference[c] / heard);
+      return reference;
+    }
     let peak = this.p.peakFloor > this.p.logFloor ? this.p.peakFloor : this.p.logFloor;
     for (let i = 0; i < ring.length; i++) if (ring[i] > peak) peak = ring[i];
-    return peak;
+    reference.fill(peak);
+    return reference;
   }
 
   /** Window normalization: each feature minus the window's reference, quantized; frames not heard since the reset are code 0. */
@@ -246,12 +273,12 @@ class IntegerFrontend implements AudioFrontend {
     const ring = this.featureRing as Int32Array;
     const total = frames * channels;
     if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
-    const peak = this.windowPeak();
-    const unheard = this.frameCount < frames ? (frames - this.frameCount) * channels : 0;
+    const reference = this.windowReference();
+    const unheard = (frames - this.heardFrames()) * channels;
     out.fill(0, 0, unheard);
     let at = (this.ringSlot * channels + unheard) % total; // the oldest heard frame
     for (let o = unheard; o < total; o += channels) {
-      this.quantizeFrame(ring, at, peak, out, o);
+      this.quantizeFrame(ring, at, reference, out, o);
       at += channels;
       if (at === total) at = 0;
     }
@@ -377,21 +404,21 @@ class IntegerFrontend implements AudioFrontend {
   /** One frame into the rings: its codes (absolute codes only; normalized ones are made when read) and, if kept, its features. */
   private quantize(features: Int32Array): void {
     const base = this.ringSlot * this.channels;
-    if (!this.normalized) this.quantizeFrame(features, 0, 0, this.codeRing, base);
+    if (!this.normalized) this.quantizeFrame(features, 0, this.reference, this.codeRing, base);
     const featureRing = this.featureRing;
     if (featureRing) for (let c = 0; c < this.channels; c++) featureRing[base + c] = features[c];
   }
 
   /**
-   * The quantizer: codes of one frame's channels, `features[from + c] - reference`, into
+   * The quantizer: codes of one frame's channels, `features[from + c] - reference[c]`, into
    * `out[to + c]`. Feature - reference stays within 2^17 and |offset| <= 2^24; d < saturation keeps
    * d * scale < 2^31.
    */
-  private quantizeFrame(features: Int32Array, from: number, reference: number, out: Uint8Array, to: number): void {
+  private quantizeFrame(features: Int32Array, from: number, reference: Int32Array, out: Uint8Array, to: number): void {
     const { quant, channels } = this.p;
     const { maxCode, saturation } = this;
     for (let c = 0; c < channels; c++) {
-      const d = features[from + c] - reference - quant[2 * c];
+      const d = features[from + c] - reference[c] - quant[2 * c];
       let code = 0;
       if (d >= saturation[c]) code = maxCode;
       else if (d > 0) {

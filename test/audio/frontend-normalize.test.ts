@@ -1,7 +1,8 @@
 /**
- * Window normalization of the integer front-end (blob version 2, `normalize: 'window-peak'`):
- * codes quantize each feature minus the window's peak. Checked against the float reference, for
- * gain invariance, streaming, and for blobs without it (version 1) keeping the absolute codes.
+ * Window normalization of the integer front-end (blob version 2): codes quantize each feature minus
+ * the window's peak (`normalize: 'window-peak'`) or minus its channel's mean over the window
+ * (`'channel-mean'`). Checked against the float reference, for gain (and spectral colouring)
+ * invariance, streaming, and for blobs without it (version 1) keeping the absolute codes.
  */
 import { describe, expect, it } from 'vitest';
 import { buildFrontendBlob } from '../../compiler/audio/frontend-config.ts';
@@ -175,6 +176,122 @@ describe('window-peak normalization', () => {
   });
 });
 
+/** A first-order high-pass (y[n] = x[n] - 0.5 x[n-1]): a fixed spectral colouring, cutting the lows by up to ~10 dB. */
+function coloured(clip: Int16Array): Int16Array {
+  return Int16Array.from(clip, (v, i) => Math.round(v - 0.5 * (i > 0 ? clip[i - 1] : 0)));
+}
+
+describe('channel-mean normalization', () => {
+  const blob = buildFrontendBlob({ normalize: 'channel-mean' }, calibration);
+
+  it('is a version 2 blob without a peak floor, whose ranges straddle the channel mean', () => {
+    expect([blob[H_VERSION], blob[H_NORMALIZE], blob[H_PEAK_FLOOR]]).toEqual([2, 2, 0]);
+    const { quant, channels } = parseFrontendBlob(blob);
+    for (let c = 0; c < channels; c++) expect(quant[2 * c]).toBeLessThan(0); // below the mean
+    const uncalibrated = parseFrontendBlob(buildFrontendBlob({ normalize: 'channel-mean' }));
+    expect(Array.from(uncalibrated.quant.subarray(0, 1))).toEqual([-14 * 1024]); // defaultRange [6, 34]: 28 wide about the mean
+  });
+
+  it('matches the float reference; each channel of the features sums to about zero', () => {
+    const frontend = createAudioFrontend(blob, { keepFeatures: true });
+    const reference = createFloatFrontend({ normalize: 'channel-mean' });
+    const codes = new Uint8Array(SIZE);
+    const features = new Int32Array(SIZE);
+    const integer: number[] = [];
+    const float: number[] = [];
+    for (const clip of heldOut) {
+      frontend.computeClip(clip, codes);
+      frontend.features(features);
+      expect(codes).toEqual(quantizeFeatures(blob, features));
+      for (let c = 0; c < 16; c++) {
+        let sum = 0;
+        for (let f = 0; f < 49; f++) sum += features[f * 16 + c];
+        expect(sum).toBeGreaterThanOrEqual(0); // floor(mean) is subtracted: 0 <= sum < 49
+        expect(sum).toBeLessThan(49);
+      }
+      const ref = reference.compute(clip);
+      for (let i = 0; i < SIZE; i++) {
+        integer.push(features[i] / 1024);
+        float.push(ref[i]);
+      }
+    }
+    const r = pearson(integer, float);
+    console.log(`channel-mean features vs float64: r = ${r.toFixed(5)}`);
+    expect(r).toBeGreaterThan(0.999);
+  });
+
+  it('keeps the codes under a gain or a fixed spectral colouring that moves absolute codes', () => {
+    const absolute = createAudioFrontend(buildFrontendBlob({}, calibration));
+    const normalized = createAudioFrontend(blob);
+    const a = new Uint8Array(SIZE);
+    const b = new Uint8Array(SIZE);
+    let compared = 0;
+    let normalizedMoved = 0;
+    let absoluteMoved = 0;
+    const movedBy = (x: Uint8Array, y: Uint8Array) => x.reduce((n, v, i) => n + (Math.abs(v - y[i]) > 1 ? 1 : 0), 0);
+    for (const clip of heldOut) {
+      if (Math.max(...clip.map(Math.abs)) < 4000) continue; // loud enough that x0.25 stays far above the log floor
+      for (const other of [scaled(clip, 0.25), coloured(clip)]) {
+        if (!other) continue;
+        normalized.computeClip(clip, a);
+        normalized.computeClip(other, b);
+        normalizedMoved += movedBy(a, b);
+        absolute.computeClip(clip, a);
+        absolute.computeClip(other, b);
+        absoluteMoved += movedBy(a, b);
+        compared += SIZE;
+      }
+    }
+    console.log(`codes moved by more than one step (gain x0.25, high-pass): channel-mean ${normalizedMoved}/${compared}, absolute ${absoluteMoved}/${compared}`);
+    expect(compared).toBeGreaterThan(10 * SIZE);
+    expect(normalizedMoved / compared).toBeLessThan(0.02);
+    expect(absoluteMoved / compared).toBeGreaterThan(10 * (normalizedMoved / compared));
+  });
+
+  it('streams: chunks of any size give computeClip codes; the mean is over the heard frames only', () => {
+    const rand = randomStream(12);
+    const streaming = createAudioFrontend(blob, { keepFeatures: true });
+    const whole = createAudioFrontend(blob);
+    const a = new Uint8Array(SIZE);
+    const b = new Uint8Array(SIZE);
+    for (const clip of heldOut.slice(0, 10)) {
+      streaming.reset();
+      for (let at = 0; at < clip.length;) {
+        const count = Math.min(clip.length - at, Math.floor(rand() ** 3 * 2000));
+        streaming.push(clip, at, count);
+        at += count;
+      }
+      streaming.codes(a);
+      whole.computeClip(clip, b);
+      expect(a).toEqual(b);
+    }
+    // Past the first window the ring wraps: the codes are those of the last 49 frames alone.
+    const long = new Int16Array(24000);
+    long.set(heldOut[2]);
+    long.set(heldOut[4].subarray(0, 8000), 16000);
+    long[7999] = 0; // the last 49 frames start at sample 8000: the same pre-emphasis as a clip's start
+    streaming.reset();
+    streaming.push(long);
+    streaming.codes(a);
+    whole.computeClip(long.subarray(8000), b);
+    expect(a).toEqual(b);
+    // Five frames heard: codes of those frames normalized by their own means, the rest code 0.
+    streaming.reset();
+    streaming.push(heldOut[1], 0, 480 + 4 * 320);
+    a.fill(9);
+    streaming.codes(a);
+    expect(a.subarray(0, 44 * 16).every((c) => c === 0)).toBe(true);
+    const features = new Int32Array(SIZE);
+    streaming.features(features);
+    for (let c = 0; c < 16; c++) {
+      let sum = 0;
+      for (let f = 44; f < 49; f++) sum += features[f * 16 + c];
+      expect(sum >= 0 && sum < 5).toBe(true);
+    }
+    expect(a.subarray(44 * 16)).toEqual(quantizeFeatures(blob, features).subarray(44 * 16));
+  });
+});
+
 describe('blobs without normalization (version 1)', () => {
   it('keep version 1 and the absolute codes: each frame quantized as computed', () => {
     const blob = buildFrontendBlob({}, calibration);
@@ -203,9 +320,10 @@ describe('blobs without normalization (version 1)', () => {
     };
     fails(edit(v1, H_NORMALIZE, 1), /reserved header words 18 and 19/);
     fails(edit(v1, H_PEAK_FLOOR, 1), /reserved header words 18 and 19/);
-    fails(edit(v2, H_NORMALIZE, 2), /window normalization 2 outside/);
+    fails(edit(v2, H_NORMALIZE, 3), /window normalization 3 outside/);
     fails(edit(v2, H_NORMALIZE, -1), /window normalization -1 outside/);
-    fails(edit(edit(v2, H_NORMALIZE, 0), H_PEAK_FLOOR, 5), /peak floor set without window normalization/);
+    fails(edit(edit(v2, H_NORMALIZE, 0), H_PEAK_FLOOR, 5), /peak floor set without window-peak normalization/);
+    fails(edit(edit(v2, H_NORMALIZE, 2), H_PEAK_FLOOR, 5), /peak floor set without window-peak normalization/);
     fails(edit(v2, H_PEAK_FLOOR, 1 << 20), /peak floor 1048576 outside/);
     fails(edit(v2, H_VERSION, 3), /unsupported version 3/);
     fails(edit(v2, H_DCT, 1), /DCT|channels/);

@@ -53,7 +53,7 @@ describe.each(['TypeScript', 'native'] as const)('front-end in XS (%s kernels)',
     await xs?.close();
   });
 
-  for (const [label, options, count] of [['log-mel', {}, 200], ['DCT', { dctCoefficients: 13, bits: 5 }, 24], ['window-peak normalized', { normalize: 'window-peak' }, 24]] as const) {
+  for (const [label, options, count] of [['log-mel', {}, 200], ['DCT', { dctCoefficients: 13, bits: 5 }, 24], ['window-peak normalized', { normalize: 'window-peak' }, 24], ['channel-mean normalized', { normalize: 'channel-mean' }, 24]] as const) {
     it(`${label}: codes are bit-identical to Node on ${count} clips`, async () => {
       const clips = Array.from({ length: count }, (_, i) => speechLikeClip(20000 + i));
       clips.splice(0, 8, ...extremeClips());
