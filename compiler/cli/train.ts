@@ -107,7 +107,7 @@ recipes with \`tempo-cim eval --split validation\`, not on the test split.
                         energy relative to the loudest of the 1 s window: gain-invariant) or
                         channel-mean (each band relative to its own mean over the window: also
                         invariant to a fixed spectral colouring); the blob in the .tcm carries
-                        it, so eval, run and the app follow (default none)
+                        it, so eval, run and the app follow (default channel-mean)
   --limit N             at most N clips per class and split (quick experiments)
   --speakers PREFIX     only word clips of speakers whose id starts with PREFIX (all splits),
                         e.g. es- to train on the eSpeak NG voices alone (leave-one-engine-out)

@@ -19,7 +19,7 @@ describe('tempo-cim train arguments', () => {
     [['--dataset', 'keywords', '--data', '/nonexistent', '--tilt', '-1'], /--tilt must be a number in \[0, 8\], got -1/],
     [['--dataset', 'mnist', '--stream-windows', '100'], /--stream-windows and --normalize apply to --dataset keywords/],
     [['--dataset', 'mnist', '--normalize', 'window-peak'], /--normalize apply to --dataset keywords/],
-    [['--dataset', 'keywords', '--data', '/nonexistent', '--normalize', 'peak'], /--normalize must be one of none, window-peak, got peak/],
+    [['--dataset', 'keywords', '--data', '/nonexistent', '--normalize', 'peak'], /--normalize must be one of none, window-peak, channel-mean, got peak/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--rotate', '10'], /--rotate and --zoom apply to mnist/],
     [['--dataset', 'mnist', '--rotate', '90'], /--rotate must be a number in \[0, 45\]/],
     [['--dataset', 'mnist', '--zoom', '-0.1'], /--zoom must be a number in \[0, 0.5\]/],
