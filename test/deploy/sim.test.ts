@@ -142,8 +142,8 @@ describe('tempo-cim sim (real XS)', () => {
       }
     });
 
-    it('follows the front-end the model carries: window-peak normalized codes in XS as in Node', async () => {
-      const normalizedPath = audioModel(join(root, 'keywords-peak.tcm'), 5, labels, { normalize: 'window-peak' });
+    it.each(['window-peak', 'channel-mean'] as const)('follows the front-end the model carries: %s normalized codes in XS as in Node', async (normalize) => {
+      const normalizedPath = audioModel(join(root, `keywords-${normalize}.tcm`), 5, labels, { normalize });
       // Speech-like words at two levels (x1 and x1/4).
       const words = [4, 9, 15, 22].map((seed, i) => Int16Array.from(speechLikeClip(seed), (v) => Math.round(v / 4 ** (i % 2))));
       const pcm = new Int16Array(words.length * 22400);
@@ -153,7 +153,7 @@ describe('tempo-cim sim (real XS)', () => {
       const expected = expectedDetections(pcm, normalizedPath);
       expect(expected.length).toBeGreaterThan(1);
       expect(expected).not.toEqual(expectedDetections(pcm)); // the same network weights on absolute codes hear otherwise
-      const dir = join(root, 'keywords-peak');
+      const dir = join(root, `keywords-${normalize}`);
       await buildProject({ modelPath: normalizedPath, device: 'esp32c3', app: 'keywords', outDir: dir, margin: 0 });
       const result = await simulate(dir, { wavPath });
       expect(result.stop).toBe('idle');
