@@ -38,6 +38,26 @@ function quantizeFeatures(blob: Int32Array, features: Int32Array): Uint8Array {
   });
 }
 
+/** Pushing each of 10 clips in chunks of random sizes gives the codes of computeClip. */
+function expectStreamedAsWhole(blob: Int32Array, seed: number): void {
+  const rand = randomStream(seed);
+  const streaming = createAudioFrontend(blob);
+  const whole = createAudioFrontend(blob);
+  const a = new Uint8Array(SIZE);
+  const b = new Uint8Array(SIZE);
+  for (const clip of heldOut.slice(0, 10)) {
+    streaming.reset();
+    for (let at = 0; at < clip.length;) {
+      const count = Math.min(clip.length - at, Math.floor(rand() ** 3 * 2000));
+      streaming.push(clip, at, count);
+      at += count;
+    }
+    streaming.codes(a);
+    whole.computeClip(clip, b);
+    expect(a).toEqual(b);
+  }
+}
+
 describe('window-peak normalization', () => {
   const blob = buildFrontendBlob({ normalize: 'window-peak' }, calibration);
 
@@ -149,22 +169,9 @@ describe('window-peak normalization', () => {
   });
 
   it('streams: chunks of any size give computeClip codes; unheard frames are code 0', () => {
-    const rand = randomStream(11);
     const streaming = createAudioFrontend(blob);
-    const whole = createAudioFrontend(blob);
     const a = new Uint8Array(SIZE);
-    const b = new Uint8Array(SIZE);
-    for (const clip of heldOut.slice(0, 10)) {
-      streaming.reset();
-      for (let at = 0; at < clip.length;) {
-        const count = Math.min(clip.length - at, Math.floor(rand() ** 3 * 2000));
-        streaming.push(clip, at, count);
-        at += count;
-      }
-      streaming.codes(a);
-      whole.computeClip(clip, b);
-      expect(a).toEqual(b);
-    }
+    expectStreamedAsWhole(blob, 11);
     streaming.reset();
     streaming.codes(a);
     expect(a.every((c) => c === 0)).toBe(true);
@@ -249,22 +256,11 @@ describe('channel-mean normalization', () => {
   });
 
   it('streams: chunks of any size give computeClip codes; the mean is over the heard frames only', () => {
-    const rand = randomStream(12);
+    expectStreamedAsWhole(blob, 12);
     const streaming = createAudioFrontend(blob, { keepFeatures: true });
     const whole = createAudioFrontend(blob);
     const a = new Uint8Array(SIZE);
     const b = new Uint8Array(SIZE);
-    for (const clip of heldOut.slice(0, 10)) {
-      streaming.reset();
-      for (let at = 0; at < clip.length;) {
-        const count = Math.min(clip.length - at, Math.floor(rand() ** 3 * 2000));
-        streaming.push(clip, at, count);
-        at += count;
-      }
-      streaming.codes(a);
-      whole.computeClip(clip, b);
-      expect(a).toEqual(b);
-    }
     // Past the first window the ring wraps: the codes are those of the last 49 frames alone.
     const long = new Int16Array(24000);
     long.set(heldOut[2]);
