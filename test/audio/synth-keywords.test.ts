@@ -146,5 +146,21 @@ describe('synthetic keyword set', () => {
     await expect(runDataCommand(['keywords'])).rejects.toThrow('--out DIR is required');
     await expect(runDataCommand(['digits', '--out', fresh()])).rejects.toThrow(/unknown dataset 'digits'/);
     await expect(runDataCommand(['keywords', '--out', fresh(), '--voices', '2.5'])).rejects.toThrow(/--voices expects an integer/);
+    await expect(runDataCommand(['keywords', '--out', fresh(), '--espeak-variants', 'random'])).rejects.toThrow(/--espeak-variants takes shipped or drawn, got 'random'/);
   });
+
+  it('--espeak-variants drawn: new training voices, the same held-out files', async () => {
+    const drawn = fresh();
+    await generateKeywordSet({ out: drawn, ...options, engines: ['espeak'], espeakVariants: 'drawn' });
+    const shipped = digest(dir);
+    const files = digest(drawn);
+    const heldOut = readFileSync(join(drawn, 'testing_list.txt'), 'utf8').trim().split('\n')
+      .concat(readFileSync(join(drawn, 'validation_list.txt'), 'utf8').trim().split('\n'));
+    expect(heldOut.length).toBe(2 * 12);
+    for (const file of heldOut) expect(files.get(file)).toBe(shipped.get(file));
+    const trained = [...files.keys()].filter((f) => f.includes('_nohash_') && !heldOut.includes(f));
+    expect(trained.length).toBe(12);
+    expect(trained.every((f) => /-d0_nohash_0\.wav$/.test(f) && !shipped.has(f))).toBe(true);
+    expect(JSON.parse(readFileSync(join(drawn, 'generation.json'), 'utf8')).espeakVariants).toBe('drawn');
+  }, 60_000);
 });
