@@ -105,11 +105,10 @@ export function chooseEspeakVoices(count: number, seed: number, drawVariants = f
     for (let j = 0; j < counts[split]; j++) {
       const v = j % pool.length;
       const accent = accentOrder[v][Math.floor(j / pool.length) % ACCENTS.length];
-      const voice: Voice = { engine: 'espeak', name: `${accent}+${pool[v]}`, id: `es-${accent}-${pool[v]}`.toLowerCase(), split };
-      if (drawVariants && split === 'train') {
-        voice.id = `es-${accent}-${pool[v]}-d${j}`.toLowerCase();
-        voice.espeak = drawEspeakVariant(randomStream(deriveSeed(seed, `espeak/${voice.id}`)));
-      }
+      const drawn = drawVariants && split === 'train';
+      const id = `es-${accent}-${pool[v]}${drawn ? `-d${j}` : ''}`.toLowerCase();
+      const voice: Voice = { engine: 'espeak', name: `${accent}+${pool[v]}`, id, split };
+      if (drawn) voice.espeak = drawEspeakVariant(randomStream(deriveSeed(seed, `espeak/${id}`)));
       voices.push(voice);
     }
   }

@@ -238,6 +238,11 @@ class IntegerFrontend implements AudioFrontend {
     return this.frameCount < this.frames ? this.frameCount : this.frames;
   }
 
+  /** Feature-ring index of the oldest frame heard since the reset (of `heard` frames). */
+  private oldestHeard(heard: number): number {
+    return ((this.ringSlot + this.frames - heard) % this.frames) * this.channels;
+  }
+
   /**
    * The normalization reference of each channel. Window peak: the largest feature of the window
    * (frames not heard since the reset hold the log floor, below every feature), or the peak floor
@@ -252,7 +257,7 @@ class IntegerFrontend implements AudioFrontend {
       const heard = this.heardFrames();
       reference.fill(0);
       if (heard === 0) return reference;
-      let at = (this.ringSlot + this.frames - heard) % this.frames * channels; // the oldest heard frame
+      let at = this.oldestHeard(heard);
       for (let f = 0; f < heard; f++) {
         for (let c = 0; c < channels; c++) reference[c] += ring[at + c];
         at += channels;
@@ -274,9 +279,10 @@ class IntegerFrontend implements AudioFrontend {
     const total = frames * channels;
     if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
     const reference = this.windowReference();
-    const unheard = (frames - this.heardFrames()) * channels;
+    const heard = this.heardFrames();
+    const unheard = (frames - heard) * channels;
     out.fill(0, 0, unheard);
-    let at = (this.ringSlot * channels + unheard) % total; // the oldest heard frame
+    let at = this.oldestHeard(heard);
     for (let o = unheard; o < total; o += channels) {
       this.quantizeFrame(ring, at, reference, out, o);
       at += channels;

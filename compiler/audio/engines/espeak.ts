@@ -82,7 +82,7 @@ export function perturbVariant(text: string, p: EspeakVariantParams): string {
     else if (key === 'consonants' && values.length >= 1) consonants = [values[0], values[1] ?? values[0]];
     else kept.push(line);
   }
-  const r = (value: number) => Math.round(value);
+  const r = Math.round;
   const scale = (value: number, factor: number) => (value < 0 ? value : r(value * factor)); // < 0: 'keep'
   const lines = [...kept];
   for (let f = 0; f < 9; f++) {
