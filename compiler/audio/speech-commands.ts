@@ -224,6 +224,12 @@ function readSplitLists(dir: string): Map<string, SplitName> | null {
   return found ? map : null;
 }
 
+/** Speaker id of a clip: its file name before '_nohash_'; null for silence cut from the noise files. */
+export function speakerOf(ref: ClipRef): string | null {
+  if (ref.silence) return null;
+  return ref.source.replace(/^.*\//, '').replace(/_nohash_.*$/, '');
+}
+
 /** The dataset's own rule (README of Speech Commands): SHA-1 of the speaker id -> 10 % validation, 10 % test. */
 export function hashSplit(fileName: string): SplitName {
   const speaker = fileName.replace(/_nohash_.*$/, '');

@@ -38,7 +38,8 @@ Options:
                       threshold, on the scores of ${DEFAULT_DETECTOR.windows} verdicts summed (default ${DEFAULT_DETECTOR.margin}, the app's)
   --hop-ms H          --stream: ms between inferences (default ${DEFAULT_DETECTOR.hopMs}, the app's)
   --json              machine-readable output: {accuracy, samples, engine, perClass,
-                      confusion: {labels, counts[true][predicted]}, ...}
+                      perSpeaker (keywords: word clips by speaker id), confusion: {labels,
+                      counts[true][predicted]}, ...}
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -62,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
   const onProgress = tty ? (d: number, n: number) => { if (d % 250 === 0 || d === n) process.stderr.write(`\r\x1b[K${engine}: ${d}/${n}`); } : undefined;
   let report: EvalReport;
   let frontendSeconds: number | null = null;
+  let perSpeaker: ReturnType<typeof accuracyBySpeaker> | null = null;
   if (options.dataset === 'keywords') {
     if (model.input.kind !== 'audio') throw new CliError(`${positional[0]} is not a keyword (audio input) model`);
     const { keywordTestCodes } = await import('../train/keywords.ts');
@@ -73,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
     frontendSeconds = (Date.now() - t0) / 1000;
     if (test.labelNames.join() !== model.labels.join()) throw new CliError(`${positional[0]}: model labels ${model.labels.join(',')} differ from the dataset's ${test.labelNames.join(',')}`);
     report = await evaluateCodes(bytes, test.codes, test.labels, { engine, onProgress });
+    perSpeaker = accuracyBySpeaker(test.speakers, test.labels, report.predictions);
   } else {
     const data = loadMnist(options.data as string | undefined);
     report = await evaluateModel(bytes, data.test, { engine, limit, onProgress });
@@ -101,6 +104,7 @@ export async function run(args: string[]): Promise<number> {
     dataset: options.dataset,
     ...(options.dataset === 'keywords' ? { split, speakers: options.speakers ?? null } : {}),
     perClass,
+    ...(perSpeaker ? { perSpeaker } : {}),
     confusion: { labels: model.labels, rows: 'true class', columns: 'predicted class', counts: report.confusion },
     frontendSeconds,
     seconds,
@@ -112,9 +116,26 @@ export async function run(args: string[]): Promise<number> {
     console.log(`  clipped partials ${(100 * report.clippedPartialRate).toFixed(3)}%, silent neurons ${(100 * report.silentNeuronRate).toFixed(2)}%, saturated neurons ${(100 * report.saturatedNeuronRate).toFixed(2)}%`);
     const classLine = Object.entries(perClass).map(([label, c]) => `${label} ${c.accuracy === null ? '-' : (100 * c.accuracy).toFixed(1)}%`);
     console.log(`  per class: ${classLine.join(', ')}`);
+    if (perSpeaker) {
+      const worst = Object.entries(perSpeaker).sort((a, b) => a[1].accuracy - b[1].accuracy).slice(0, 3);
+      console.log(`  ${Object.keys(perSpeaker).length} speakers, weakest: ${worst.map(([id, c]) => `${id} ${(100 * c.accuracy).toFixed(1)}%`).join(', ')}`);
+    }
     console.log(`  ${report.rowAddsPerInference.toFixed(1)} row adds per inference${report.xsComputePerInference !== undefined ? `, XS compute ${Math.round(report.xsComputePerInference)} per inference` : ''}; ${seconds.toFixed(1)} s`);
   }
   return 0;
+}
+
+/** Accuracy per speaker id over the word clips (silence, which has no speaker, is left out), sorted by id. */
+export function accuracyBySpeaker(speakers: readonly (string | null)[], labels: ArrayLike<number>, predictions: ArrayLike<number>): Record<string, { samples: number; correct: number; accuracy: number }> {
+  const tally = new Map<string, { samples: number; correct: number }>();
+  speakers.forEach((id, i) => {
+    if (id === null) return;
+    const t = tally.get(id) ?? { samples: 0, correct: 0 };
+    t.samples++;
+    if (labels[i] === predictions[i]) t.correct++;
+    tally.set(id, t);
+  });
+  return Object.fromEntries([...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, t]) => [id, { ...t, accuracy: t.correct / t.samples }]));
 }
 
 async function evalStream(modelPath: string, wavPath: string, options: Record<string, unknown>): Promise<number> {

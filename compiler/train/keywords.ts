@@ -4,7 +4,7 @@
  * "image" whose pixels already are codes (identity encoding), and the exported model swaps in the
  * audio input (front-end blob) so the device computes the same codes from raw PCM.
  */
-import { KEYWORD_LABELS, readClip, selectSpeechCommands, type KeywordSelection, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
+import { KEYWORD_LABELS, readClip, selectSpeechCommands, speakerOf, type KeywordSelection, type LoadOptions, type SplitName } from '../audio/speech-commands.ts';
 import { keywordFeaturesStreamed, type CodedSplit, type KeywordFeatureOptions, type KeywordFeatures, type StreamWindowOptions } from '../audio/keyword-features.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import type { FrontendOptions } from '../audio/frontend-design.ts';
@@ -70,7 +70,7 @@ export function loadKeywordFeatures(dir: string, options: LoadOptions = {}, feat
  * front-end (the blob in the .tcm, i.e. the runtime's createAudioFrontend): exactly the codes the
  * device computes from PCM.
  */
-export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}, split: SplitName = 'test'): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[] } {
+export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options: LoadOptions = {}, split: SplitName = 'test'): { codes: Uint8Array[]; labels: Uint8Array; labelNames: string[]; speakers: (string | null)[] } {
   const selection = selectSpeechCommands(dir, { ...options, splits: [split] });
   const frontend = createAudioFrontend(frontendBlob);
   const size = frontend.frames * frontend.channels;
@@ -79,7 +79,8 @@ export function keywordTestCodes(dir: string, frontendBlob: Int32Array, options:
     frontend.computeClip(readClip(selection, ref), out);
     return out;
   });
-  return { codes, labels: Uint8Array.from(selection[split], (c) => c.label), labelNames: selection.labels };
+  const speakers = selection[split].map(speakerOf);
+  return { codes, labels: Uint8Array.from(selection[split], (c) => c.label), labelNames: selection.labels, speakers };
 }
 
 export function keywordModelSpec(result: TrainResult, features: KeywordFeatures, provenance: Record<string, unknown>): ModelSpec {

@@ -172,6 +172,17 @@ describe('keyword training (conv1d stack) end to end', () => {
       expect(report.perClass[label]).toEqual({ samples, correct: expected[k][k], accuracy: samples ? expected[k][k] / samples : null });
     });
     expect(expected.flat().reduce((a, b) => a + b, 0)).toBe(report.samples);
+    // perSpeaker: the word clips of each test speaker (silence has none), scored by the same predictions.
+    const bySpeaker = new Map<string, { samples: number; correct: number }>();
+    test.codes.forEach((c, i) => {
+      if (test.speakers[i] === null) return expect(test.labels[i]).toBe(model.labels.indexOf('_silence_'));
+      const t = bySpeaker.get(test.speakers[i]!) ?? { samples: 0, correct: 0 };
+      t.samples++;
+      if (net.infer(c, { earlyExit: false }).classIndex === test.labels[i]) t.correct++;
+      bySpeaker.set(test.speakers[i]!, t);
+    });
+    expect(Object.keys(report.perSpeaker)).toEqual(['s0', 's1']);
+    for (const [id, t] of bySpeaker) expect(report.perSpeaker[id]).toEqual({ ...t, accuracy: t.correct / t.samples });
     // Test speakers are s0 and s1: s1 alone has half their word clips (plus silence sized to match).
     const s1 = JSON.parse((await cli(['eval', out, '--dataset', 'keywords', '--data', dir, '--speakers', 's1', '--json'])).stdout);
     expect(s1.speakers).toBe('s1');
