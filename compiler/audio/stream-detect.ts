@@ -37,6 +37,12 @@ export interface StreamScore {
   falseAlarms: number;
   hours: number;
   falseAlarmsPerHour: number;
+  /**
+   * False alarms by what the reporting window (the second before the report) mostly heard: a
+   * keyword (reported again, or as another word), an unknown word, noise, silence; 'gap' when
+   * no event overlaps it.
+   */
+  falseAlarmsDuring: Record<StreamEvent['kind'] | 'gap', number>;
 }
 
 /**
@@ -55,6 +61,22 @@ export function scoreStream(heard: Pick<Heard, 'label' | 'at'>[], events: Stream
     }
   }
   const falseAlarms = heard.length - used.size;
+  const falseAlarmsDuring: StreamScore['falseAlarmsDuring'] = { keyword: 0, unknown: 0, noise: 0, silence: 0, gap: 0 };
+  for (const h of heard) if (!used.has(h)) falseAlarmsDuring[mostHeard(events, h.at - 16000, h.at)]++;
   const hours = totalSamples / 16000 / 3600;
-  return { keywords: keywords.length, detected, detectionRate: detected / Math.max(1, keywords.length), falseAlarms, hours, falseAlarmsPerHour: falseAlarms / hours };
+  return { keywords: keywords.length, detected, detectionRate: detected / Math.max(1, keywords.length), falseAlarms, hours, falseAlarmsPerHour: falseAlarms / hours, falseAlarmsDuring };
+}
+
+/** The kind of the event that overlaps [from, to) the most ('gap' if none does). */
+function mostHeard(events: StreamEvent[], from: number, to: number): StreamEvent['kind'] | 'gap' {
+  let kind: StreamEvent['kind'] | 'gap' = 'gap';
+  let most = 0;
+  for (const e of events) {
+    const overlap = Math.min(to, e.end) - Math.max(from, e.start);
+    if (overlap > most) {
+      most = overlap;
+      kind = e.kind;
+    }
+  }
+  return kind;
 }

@@ -157,5 +157,6 @@ async function evalStream(modelPath: string, wavPath: string, options: Record<st
   const out = { model: modelPath, stream: wavPath, margin, hopMs, ...score, seconds: (Date.now() - start) / 1000 };
   if (options.json) console.log(JSON.stringify(out, null, 2));
   else console.log(`${modelPath} on ${wavPath} (${(score.hours * 60).toFixed(1)} min): ${score.detected}/${score.keywords} keywords detected (${(100 * score.detectionRate).toFixed(1)}%), ${score.falseAlarms} false alarms (${score.falseAlarmsPerHour.toFixed(1)} per hour) at margin ${margin}, hop ${hopMs} ms`);
+  if (!options.json && score.falseAlarms > 0) console.log(`  false alarms while the window heard: ${Object.entries(score.falseAlarmsDuring).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
   return 0;
 }

@@ -15,6 +15,14 @@ describe('stream scoring', () => {
       { label: 'go', at: 100000 }, // hit
     ];
     const score = scoreStream(heard, events, 16000 * 3600);
-    expect(score).toEqual({ keywords: 3, detected: 2, detectionRate: 2 / 3, falseAlarms: 2, hours: 1, falseAlarmsPerHour: 2 });
+    // The window of the 20000 report mostly heard 'yes' (12000 samples, 4000 of silence); that of 80001 nothing.
+    const falseAlarmsDuring = { keyword: 1, unknown: 0, noise: 0, silence: 0, gap: 1 };
+    expect(score).toEqual({ keywords: 3, detected: 2, detectionRate: 2 / 3, falseAlarms: 2, hours: 1, falseAlarmsPerHour: 2, falseAlarmsDuring });
+  });
+
+  it('puts each false alarm on what its window mostly heard', () => {
+    const events = [event('unknown', 'bed', 0), event('noise', '_noise_', 40000)];
+    const heard = [{ label: 'yes', at: 14000 }, { label: 'no', at: 54000 }, { label: 'go', at: 200000 }];
+    expect(scoreStream(heard, events, 16000 * 3600).falseAlarmsDuring).toEqual({ keyword: 0, unknown: 1, noise: 1, silence: 0, gap: 1 });
   });
 });

@@ -223,6 +223,7 @@ describe('keyword training (conv1d stack) end to end', () => {
     // (The default margin suits a fully trained model's scores; this small one is heard at margin 0.)
     const open = JSON.parse((await cli(['eval', out, '--stream', wav, '--margin', '0', '--json'])).stdout);
     expect(open.detected).toBeGreaterThan(0);
+    expect(Object.values(open.falseAlarmsDuring as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(open.falseAlarms);
     // A huge margin silences the detector.
     const strict = JSON.parse((await cli(['eval', out, '--stream', wav, '--margin', '100000000', '--json'])).stdout);
     expect([strict.detected, strict.falseAlarms]).toEqual([0, 0]);
