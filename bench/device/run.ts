@@ -39,7 +39,7 @@ Options:
   --model FILE     a .tcm model (repeatable; default build/model.tcm)
   --images N       MNIST test images per image model (default 20)
   --wav FILE       audio for keyword models (repeatable, concatenated; default 3 s of seeded pink noise)
-  --hop MS         keyword app hop in ms (default 250, as tempo-cim build)
+  --hop MS         keyword app hop in ms (default 250; tempo-cim build's is 125)
   --no-early-exit  run inference without early termination
   --kernels K      native | typescript | auto (default auto: native when runtime/native has kernels)
   --device NAME    board profile for the time estimate (default esp32c3)

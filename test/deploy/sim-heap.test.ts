@@ -52,7 +52,7 @@ describe('keywords app over a stream in real XS', () => {
     const listening = heap.samples.filter((s) => s.running);
     expect(listening.length).toBeGreaterThanOrEqual(15);
     const spread = (key: 'chunks' | 'slots') => Math.max(...listening.map((s) => s[key])) - Math.min(...listening.map((s) => s[key]));
-    // About 160 inferences and 1,250 microphone chunks: one slot (32 B) kept per hop would add 5 KB.
+    // About 320 inferences and 1,250 microphone chunks: one slot (32 B) kept per hop would add 10 KB.
     expect(spread('slots')).toBeLessThanOrEqual(64);
     expect(spread('chunks')).toBeLessThanOrEqual(256);
     // The high-water marks bound what the heaps must hold; they include the 1.28 MB recording.
