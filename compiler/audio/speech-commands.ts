@@ -224,15 +224,19 @@ function readSplitLists(dir: string): Map<string, SplitName> | null {
   return found ? map : null;
 }
 
-/** Speaker id of a clip: its file name before '_nohash_'; null for silence cut from the noise files. */
+/** The speaker id in a clip's file name: the part before '_nohash_'. */
+function speakerId(fileName: string): string {
+  return fileName.replace(/_nohash_.*$/, '');
+}
+
+/** Speaker id of a clip; null for silence cut from the noise files. */
 export function speakerOf(ref: ClipRef): string | null {
-  if (ref.silence) return null;
-  return ref.source.replace(/^.*\//, '').replace(/_nohash_.*$/, '');
+  return ref.silence ? null : speakerId(ref.source.slice(ref.source.lastIndexOf('/') + 1));
 }
 
 /** The dataset's own rule (README of Speech Commands): SHA-1 of the speaker id -> 10 % validation, 10 % test. */
 export function hashSplit(fileName: string): SplitName {
-  const speaker = fileName.replace(/_nohash_.*$/, '');
+  const speaker = speakerId(fileName);
   const maxPerClass = 2 ** 27 - 1;
   const hash = BigInt(`0x${createHash('sha1').update(speaker).digest('hex')}`);
   const percent = Number(hash % BigInt(maxPerClass + 1)) * (100 / maxPerClass);
