@@ -30,6 +30,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const maskFreq = int('mask-freq', 0, 64);
   const warpFreq = realOption(o, 'warp-freq', 0, 0.5);
   const tilt = realOption(o, 'tilt', 0, 8);
+  const warpTime = realOption(o, 'warp-time', 0, 0.5);
   const trainUnknownFraction = realOption(o, 'unknown-fraction', 0, 1);
   const limitPerClass = int('limit', 1, 1e9);
   const streamWindows = int('stream-windows', 0, 1e7);
@@ -46,6 +47,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     ...(maskFreq !== undefined ? { maskCols: maskFreq } : {}),
     ...(warpFreq !== undefined ? { spectrumWarp: warpFreq } : {}),
     ...(tilt !== undefined ? { spectrumTilt: tilt } : {}),
+    ...(warpTime !== undefined ? { timeWarp: warpTime } : {}),
   };
   const speakerPrefix = o.speakers === undefined ? undefined : String(o.speakers);
   const p = o['wave-augment'];

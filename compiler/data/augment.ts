@@ -176,24 +176,59 @@ export function spectrumImage(img: Uint8Array, width: number, height: number, sp
   return img;
 }
 
-/** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps, spectra and masks if enabled. */
+/**
+ * Per-sample time stretch of keyword codes: 1 float, the factor a word's duration is multiplied by.
+ * Voices and synthesizers say a word at their own pace, and not uniformly: the same factor would come
+ * from the waveform's tempo, at a fraction of its cost.
+ */
+export const TEMPO_FLOATS = 1;
+
+/** Draws a stretch factor in [1 - max, 1 + max] into out[at]; always one draw. */
+export function drawTempo(next: () => number, max: number, out: Float32Array, at: number): void {
+  out[at] = 1 + (2 * next() - 1) * max;
+}
+
+/**
+ * Copies `src` (w x h) into `dst` shifted by (dx, dy) and stretched along y (rows: frames) by
+ * `stretch` about the centre row: output row y reads source row (y - dy - c) / stretch + c, c = (h - 1) / 2,
+ * interpolated linearly between the two nearest rows and rounded; rows outside the source are 0.
+ */
+export function stretchImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, dx: number, dy: number, stretch: number): Uint8Array {
+  const c = (height - 1) / 2;
+  for (let y = 0; y < height; y++) {
+    const sy = (y - dy - c) / stretch + c;
+    const y0 = Math.floor(sy);
+    const t = sy - y0;
+    const d = y * width;
+    for (let x = 0; x < width; x++) {
+      const v = pixelAt(src, width, height, x - dx, y0) * (1 - t) + pixelAt(src, width, height, x - dx, y0 + 1) * t;
+      dst[d + x] = Math.round(v);
+    }
+  }
+  return dst;
+}
+
+/** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps, spectra, masks and stretches if enabled. */
 export interface BatchAugment {
   shifts: Uint8Array;
   warps: Float32Array | null;
   masks: Uint8Array | null;
   spectra?: Float32Array | null;
+  tempos?: Float32Array | null;
 }
 
 /**
- * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift or warp, then the
- * spectral perturbation (needs `row`, scratch of `width` floats), then masks; aug null = plain copy.
+ * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift (with the time
+ * stretch if on) or warp, then the spectral perturbation (needs `row`, scratch of `width` floats),
+ * then masks; aug null = plain copy.
  */
 export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number, row?: Float32Array): Uint8Array {
   if (!aug) return shiftImage(src, dst, width, height, 0, 0);
   if (aug.warps) warpImage(src, dst, width, height, aug.warps, slot * WARP_FLOATS);
   else {
     const [dx, dy] = unpackShift(aug.shifts[slot]);
-    shiftImage(src, dst, width, height, dx, dy);
+    if (aug.tempos) stretchImage(src, dst, width, height, dx, dy, aug.tempos[slot * TEMPO_FLOATS]);
+    else shiftImage(src, dst, width, height, dx, dy);
   }
   if (aug.spectra && row) spectrumImage(dst, width, height, aug.spectra, slot * SPECTRUM_FLOATS, row);
   if (aug.masks) maskImage(dst, width, height, aug.masks, slot * MASK_BYTES);

@@ -28,6 +28,8 @@ export interface TrainOptions extends QuantSettings {
    */
   spectrumWarp?: number;
   spectrumTilt?: number;
+  /** Keyword codes: per sample, a random time stretch in [1 - timeWarp, 1 + timeWarp] about the window's centre (augment.ts stretchImage). */
+  timeWarp?: number;
   workers: number;
   /** Threshold adaptation step (log units per batch) and targets. */
   adaptRate: number;

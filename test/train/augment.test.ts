@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeImage } from '../../runtime/encode.ts';
 import { identityInput } from '../../compiler/train/keywords.ts';
-import { augmentImage, drawMask, drawSpectrum, drawWarp, maskImage, shiftImage, spectrumImage, warpImage } from '../../compiler/data/augment.ts';
+import { augmentImage, drawMask, drawSpectrum, drawTempo, drawWarp, maskImage, shiftImage, spectrumImage, stretchImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
 const H = 7;
@@ -135,5 +135,37 @@ describe('spectral perturbation of keyword codes (frequency scale and tilt)', ()
     const aug = { shifts: Uint8Array.of(0x88), warps: null, masks: Uint8Array.of(0, 1, 0, 0), spectra: Float32Array.of(1, 2) };
     const out = augmentImage(frames(), new Uint8Array(2 * C), C, 2, aug, 0, new Float32Array(C));
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 3, 3, 4, 4, 5]);
+  });
+});
+
+describe('time stretch of keyword codes', () => {
+  const C = 2;
+  const H = 9;
+  /** A word of 3 frames (codes 6, 12, 6 in channel 0; 3 in channel 1) centred in 9 frames of silence. */
+  const word = () => Uint8Array.of(0, 0, 0, 0, 0, 0, 6, 3, 12, 3, 6, 3, 0, 0, 0, 0, 0, 0);
+  const channel0 = (img: Uint8Array) => Array.from({ length: H }, (_, y) => img[y * C]);
+
+  it('the midpoint draw is the identity, and a stretch of 1 is the plain shift', () => {
+    const out = new Float32Array(1);
+    drawTempo(() => 0.5, 0.3, out, 0);
+    expect(out[0]).toBe(1);
+    for (const dy of [-2, 0, 1]) {
+      expect(Array.from(stretchImage(word(), new Uint8Array(H * C), C, H, 0, dy, 1))).toEqual(Array.from(shiftImage(word(), new Uint8Array(H * C), C, H, 0, dy)));
+    }
+  });
+
+  it('a stretch above 1 lengthens the word about the centre, below 1 shortens it; the peak stays at the centre', () => {
+    const long = stretchImage(word(), new Uint8Array(H * C), C, H, 0, 0, 2);
+    const short = stretchImage(word(), new Uint8Array(H * C), C, H, 0, 0, 0.5);
+    expect(channel0(long)).toEqual([0, 3, 6, 9, 12, 9, 6, 3, 0]); // 3 frames -> ~6, linearly interpolated
+    expect(channel0(short)).toEqual([0, 0, 0, 0, 12, 0, 0, 0, 0]); // 3 frames -> 1.5: rows 2, 4, 6 sampled
+    expect(long[1]).toBe(0); // the edges read outside the source: silence
+  });
+
+  it('takes the shift and stretch from augmentImage when stretches are drawn', () => {
+    const aug = { shifts: Uint8Array.of(0x88 + (1 << 4)), warps: null, masks: null, tempos: Float32Array.of(2) };
+    const out = augmentImage(word(), new Uint8Array(H * C), C, H, aug, 0);
+    expect(Array.from(out)).toEqual(Array.from(stretchImage(word(), new Uint8Array(H * C), C, H, 0, 1, 2)));
+    expect(out[5 * C]).toBe(12);
   });
 });
