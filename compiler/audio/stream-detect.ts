@@ -3,8 +3,10 @@
  * (manifests/apps/lib/listener.ts): the runtime's streaming front-end and the app's own Spotter
  * and Detector (manifests/apps/lib/detector.ts: a verdict on the latest 1 s window every hop, the
  * margin and hold rules). Then the detections are matched to the stream's ground truth.
+ * `streamVerdicts` keeps every verdict's scores instead, and `replayDetector` runs the app's
+ * Detector over them again, so many margins cost one pass of the network (`eval --choose-margin`).
  */
-import { DEFAULT_DETECTOR, scoreUnit, Spotter, type Detection, type DetectorSettings } from '../../manifests/apps/lib/detector.ts';
+import { DEFAULT_DETECTOR, Detector, scoreUnit, Spotter, type Classifies, type Detection, type DetectorSettings, type OnHeard } from '../../manifests/apps/lib/detector.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import type { StreamEvent } from './synth-stream.ts';
@@ -16,17 +18,87 @@ export interface Heard extends Detection {
 
 /** The app's microphone chunk (samples); the Spotter's results do not depend on it. */
 const CHUNK = 512;
+/** Stream samples between two progress calls (5 s of audio). */
+const PROGRESS_EVERY = 16000 * 5;
 
-export function detectStream(modelBytes: Uint8Array, samples: Int16Array, settings: Partial<DetectorSettings> & { earlyExit?: boolean } = {}): Heard[] {
+export type StreamProgress = (samplesDone: number, samplesTotal: number) => void;
+
+/**
+ * The one way the host listens to a stream: the model's streaming front-end and network driven by
+ * the app's Spotter, fed in microphone-sized chunks. `onVerdict` sees every verdict's full scores
+ * (an array reused between calls) and the samples heard when it was taken.
+ */
+function listen(
+  modelBytes: Uint8Array,
+  samples: Int16Array,
+  settings: DetectorSettings & { earlyExit: boolean },
+  onHeard: OnHeard,
+  onVerdict?: (scores: Int32Array, heard: number) => void,
+  onProgress?: StreamProgress,
+): { labels: string[]; unit: number } {
   const model = loadModel(modelBytes);
   if (model.input.kind !== 'audio') throw new Error('not an audio model');
   const frontend = createAudioFrontend(model.input.frontend);
   const network = createNetwork(model);
+  const unit = scoreUnit(model);
+  const tapped: Classifies = onVerdict
+    ? { infer: (codes, options) => { const result = network.infer(codes, options); onVerdict(result.scores, spotter.heard); return result; } }
+    : network;
+  const spotter = new Spotter(frontend, tapped, model.labels, new Uint8Array(network.inputLength), { ...settings, sampleRate: 16000, unit }, onHeard);
+  let report = PROGRESS_EVERY;
+  for (let at = 0; at < samples.length; at += CHUNK) {
+    spotter.push(samples, at, Math.min(CHUNK, samples.length - at));
+    if (onProgress && at + CHUNK >= report) {
+      onProgress(Math.min(at + CHUNK, samples.length), samples.length);
+      report += PROGRESS_EVERY;
+    }
+  }
+  return { labels: model.labels, unit };
+}
+
+/** What the keywords app would report over the stream with these settings (the app's defaults for the rest). */
+export function detectStream(modelBytes: Uint8Array, samples: Int16Array, settings: Partial<DetectorSettings> & { earlyExit?: boolean } = {}, onProgress?: StreamProgress): Heard[] {
   const heard: Heard[] = [];
-  const spotter = new Spotter(frontend, network, model.labels, new Uint8Array(network.inputLength), {
-    ...DEFAULT_DETECTOR, ...settings, earlyExit: settings.earlyExit ?? true, sampleRate: 16000, unit: scoreUnit(model),
-  }, (detection, at) => heard.push({ ...detection, at }));
-  for (let at = 0; at < samples.length; at += CHUNK) spotter.push(samples, at, Math.min(CHUNK, samples.length - at));
+  listen(modelBytes, samples, { ...DEFAULT_DETECTOR, ...settings, earlyExit: settings.earlyExit ?? true }, (detection, at) => heard.push({ ...detection, at }), undefined, onProgress);
+  return heard;
+}
+
+/** Every verdict of a stream: the network's full scores each hop, for replaying the Detector with other margins. */
+export interface StreamVerdicts {
+  labels: string[];
+  /** The model's score unit (scoreUnit), which the margin is counted in. */
+  unit: number;
+  hopMs: number;
+  /** Samples heard at each verdict. */
+  at: Float64Array;
+  /** Scores, verdict after verdict (labels.length each). */
+  scores: Int32Array;
+}
+
+export function streamVerdicts(modelBytes: Uint8Array, samples: Int16Array, hopMs = DEFAULT_DETECTOR.hopMs, onProgress?: StreamProgress): StreamVerdicts {
+  const at: number[] = [];
+  const rows: Int32Array[] = [];
+  // A margin nothing reaches: the Spotter's own Detector stays silent, and early exit stays off (full scores).
+  const silent = { ...DEFAULT_DETECTOR, hopMs, margin: Infinity, earlyExit: false };
+  const { labels, unit } = listen(modelBytes, samples, silent, () => {}, (scores, heard) => {
+    rows.push(scores.slice());
+    at.push(heard);
+  }, onProgress);
+  const scores = new Int32Array(rows.length * labels.length);
+  rows.forEach((row, i) => scores.set(row, i * labels.length));
+  return { labels, unit, hopMs, at: Float64Array.from(at), scores };
+}
+
+/** What the app's Detector reports over recorded verdicts with these settings (`detectStream`'s reports, when its early exit is off). */
+export function replayDetector(verdicts: StreamVerdicts, settings: Omit<DetectorSettings, 'hopMs'>): Heard[] {
+  const detector = new Detector(verdicts.labels, { ...settings, hopMs: verdicts.hopMs }, verdicts.unit);
+  const n = verdicts.labels.length;
+  const heard: Heard[] = [];
+  for (let i = 0; i < verdicts.at.length; i++) {
+    const at = verdicts.at[i];
+    const detection = detector.update(verdicts.scores.subarray(i * n, (i + 1) * n), (at * 1000) / 16000);
+    if (detection) heard.push({ ...detection, at });
+  }
   return heard;
 }
 

@@ -28,7 +28,9 @@ Options:
   --wav FILE         keywords: WAV the simulators play as the microphone (default: 1 s of silence)
   --hop MS           keywords: classify every MS milliseconds (default ${DEFAULT_DETECTOR.hopMs})
   --margin N         keywords: report a word only if it beats the runner-up by N (in units of the
-                     last layer's threshold, on ${DEFAULT_DETECTOR.windows} verdicts summed; default ${DEFAULT_DETECTOR.margin})
+                     last layer's threshold, on ${DEFAULT_DETECTOR.windows} verdicts summed); default: the margin
+                     recorded in the model by 'tempo-cim eval --choose-margin --save' if it was
+                     chosen for this hop, else ${DEFAULT_DETECTOR.margin}
   --no-early-exit    run every layer window to its end
 `;
 
@@ -72,6 +74,7 @@ export async function run(args: string[]): Promise<number> {
     earlyExit: options['no-early-exit'] !== true,
   }));
   console.log(`wrote ${record.variant} app for ${record.device} to ${out} (${record.files.length} files${record.vectors ? `, ${record.vectors} test vectors` : ''})`);
+  if (record.marginFrom) console.log(`keywords: a ${record.settings.hopMs} ms hop, margin ${record.settings.margin} (${record.marginFrom.source})`);
   console.log(formatBudget(record.budget));
   console.log('');
   if (record.commands.onDevice) {

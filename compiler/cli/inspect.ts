@@ -4,6 +4,7 @@ import { deviceModelBytes } from '../tcm/device-file.ts';
 import { readModelFile } from '../tcm/read.ts';
 import { CliError, parseArgs } from '../util/args.ts';
 import { layerShape } from '../tcm/shape.ts';
+import { recordedDetector } from '../audio/margin-choice.ts';
 
 export const summary = 'print a model\'s header, layers, sizes and labels';
 export const usage = `
@@ -11,7 +12,8 @@ Usage: tempo-cim inspect MODEL.tcm [--json]
 
 Prints the .tcm header (format version, bytes, and the bytes of the file a device carries:
 'tempo-cim build' leaves the training history out), how raw input becomes codes, every layer
-(shape, mode, leak, bits, weights bytes), the scratch the runtime allocates, class labels and
+(shape, mode, leak, bits, weights bytes), the scratch the runtime allocates, class labels,
+the keywords app's margin if one was recorded ('tempo-cim eval --choose-margin --save') and the
 training provenance.
 
 Options:
@@ -79,6 +81,12 @@ export async function run(args: string[]): Promise<number> {
   }
   console.log(`runtime scratch: ${report.scratchBytes} bytes`);
   console.log(`labels (${model.labels.length}): ${model.labels.join(', ')}`);
+  const detector = recordedDetector(model);
+  if (detector) {
+    const on = detector.chosenOn;
+    console.log(`keywords app: margin ${detector.margin} for a ${detector.hopMs} ms hop, ${detector.windows} verdicts summed, <= ${detector.maxFalseAlarmsPerHour} false alarms/h; `
+      + `chosen on ${on.stream} (${on.split ?? 'split not recorded'}, ${on.minutes} min): ${(100 * on.detectionRate).toFixed(1)}% detected, ${on.falseAlarmsPerHour.toFixed(1)} false alarms/h`);
+  }
   if (report.provenance) console.log(`provenance: ${JSON.stringify(report.provenance)}`);
   return 0;
 }

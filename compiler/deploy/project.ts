@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { encodeWav, readWav16k } from '../audio/wav.ts';
+import { resolveMargin, type ResolvedMargin } from '../audio/margin-choice.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { Model } from '../../runtime/model.ts';
 import { readModelFile } from '../tcm/read.ts';
@@ -36,6 +37,7 @@ export interface BuildOptions {
   wavPath?: string;
   earlyExit?: boolean;
   hopMs?: number;
+  /** Keywords: overrides the margin recorded in the model (`eval --choose-margin --save`) and the default. */
   margin?: number;
 }
 
@@ -47,6 +49,8 @@ export interface BuildRecord {
   device: string;
   model: string;
   settings: AppSettings;
+  /** Keywords: where `settings.margin` came from (--margin, the model's recorded margin, the default) and why. */
+  marginFrom?: Pick<ResolvedMargin, 'from' | 'source'>;
   vectors: number;
   files: string[];
   commands: BuildCommands;
@@ -125,6 +129,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildRecord> 
 
   const dir = resolve(options.outDir);
   prepareOutDir(dir);
+  const hopMs = options.hopMs ?? DEFAULT_DETECTOR.hopMs;
+  const margin = resolveMargin(options.margin, model, { hopMs, windows: DEFAULT_DETECTOR.windows });
   const settings: AppSettings = {
     app: options.app,
     device: profile.name,
@@ -133,8 +139,8 @@ export async function buildProject(options: BuildOptions): Promise<BuildRecord> 
     iterations: options.iterations ?? Math.max(1, vectorCount),
     screenWidth: profile.inputs.display?.width ?? 0,
     screenHeight: profile.inputs.display?.height ?? 0,
-    hopMs: options.hopMs ?? DEFAULT_DETECTOR.hopMs,
-    margin: options.margin ?? DEFAULT_DETECTOR.margin,
+    hopMs,
+    margin: margin.margin,
   };
   const files: string[] = [];
   const write = (name: string, data: string | Uint8Array) => {
@@ -172,6 +178,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildRecord> 
     device: profile.name,
     model: resolve(options.modelPath),
     settings,
+    ...(variant.input === 'audio' ? { marginFrom: { from: margin.from, source: margin.source } } : {}),
     vectors: vectorCount,
     files: [...files, RECORD_FILE],
     commands: buildCommands(profile, dir),

@@ -1,8 +1,8 @@
 /** Progress on stderr: a bar with ETA for counted work (rewritten in place on a TTY, a line every 10% otherwise), and a free-text status line. */
 export class Progress {
-  private readonly start = Date.now();
   private lastDecile = -1;
-  constructor(private readonly label: string, private readonly total: number) {}
+  /** `start`: when the work began (for elapsed time and ETA), if before the bar. */
+  constructor(private readonly label: string, private readonly total: number, private readonly start = Date.now()) {}
 
   update(done: number, detail = ''): void {
     const fraction = this.total > 0 ? Math.min(1, done / this.total) : 1;
@@ -26,6 +26,24 @@ export class Progress {
     this.update(this.total, detail);
     if (process.stderr.isTTY) process.stderr.write('\n');
   }
+}
+
+/**
+ * A Progress bar that appears only once the work has run `afterMs` (short runs print nothing);
+ * `finish()` completes it if it was shown.
+ */
+export function lateProgress(label: string, afterMs = 2000): { update(done: number, total: number): void; finish(): void } {
+  const start = Date.now();
+  let bar: Progress | null = null;
+  return {
+    update(done, total) {
+      if (!bar && Date.now() - start >= afterMs) bar = new Progress(label, total, start);
+      bar?.update(done);
+    },
+    finish() {
+      bar?.done();
+    },
+  };
 }
 
 /**

@@ -3,39 +3,22 @@
  * XS heap after a garbage collection is the same every 2 s of a 40 s test stream (made by
  * `tempo-cim data stream`'s own generator from a small Speech Commands-layout folder).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KEYWORDS } from '../../compiler/audio/speech-commands.ts';
 import { buildStream } from '../../compiler/audio/synth-stream.ts';
 import { encodeWav } from '../../compiler/audio/wav.ts';
 import { buildProject } from '../../compiler/deploy/project.ts';
 import { simulate } from '../../compiler/deploy/sim/run.ts';
-import { speechLikeClip } from '../audio/speechlike.ts';
+import { speechLikeKeywordFolder } from '../helpers/keyword-folder.ts';
 import { audioModel, tempDir } from './fixtures.ts';
 
 const root = tempDir('sim-heap');
 
-/** Three speech-like clips per keyword and two unknown words, all in the test split. */
-function keywordFolder(dir: string): void {
-  const listed: string[] = [];
-  let seed = 100;
-  for (const word of [...KEYWORDS, 'bed', 'cat']) {
-    mkdirSync(join(dir, word), { recursive: true });
-    for (let k = 0; k < 3; k++) {
-      const name = `${word}/v${k}_nohash_0.wav`;
-      writeFileSync(join(dir, name), encodeWav(speechLikeClip(seed++), { sampleRate: 16000 }));
-      listed.push(name);
-    }
-  }
-  writeFileSync(join(dir, 'testing_list.txt'), `${listed.join('\n')}\n`);
-  writeFileSync(join(dir, 'validation_list.txt'), '');
-}
-
 describe('keywords app over a stream in real XS', () => {
   it('keeps the live XS heap flat from the first to the last sample (no leak per hop, chunk or detection)', async () => {
     const data = join(root, 'kw');
-    keywordFolder(data);
+    speechLikeKeywordFolder(data);
     const stream = buildStream(data, { seconds: 40 });
     const wavPath = join(root, 'stream.wav');
     writeFileSync(wavPath, encodeWav(stream.samples, { sampleRate: 16000 }));
