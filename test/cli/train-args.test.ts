@@ -11,9 +11,11 @@ function train(args: string[]): { status: number | null; stderr: string } {
 
 describe('tempo-cim train arguments', () => {
   it.each([
-    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --warp-freq, --tilt, --unknown-fraction, --speakers, --wave-augment, --wave-variants, --stream-windows and --normalize apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --warp-freq, --tilt, --warp-time, --unknown-fraction, --speakers, --wave-augment, --wave-variants, --stream-windows and --normalize apply to --dataset keywords/],
     [['--dataset', 'mnist', '--speakers', 'es-'], /--speakers, --wave-augment, --wave-variants, --stream-windows and --normalize apply to --dataset keywords/],
-    [['--dataset', 'mnist', '--tilt', '2'], /--tilt, --unknown-fraction, .* apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--tilt', '2'], /--tilt, --warp-time, --unknown-fraction, .* apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--warp-time', '0.2'], /--warp-time, --unknown-fraction, .* apply to --dataset keywords/],
+    [['--dataset', 'keywords', '--data', '/nonexistent', '--warp-time', '0.7'], /--warp-time must be a number in \[0, 0.5\], got 0.7/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--unknown-fraction', '1.5'], /--unknown-fraction must be a number in \[0, 1\], got 1.5/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--warp-freq', '0.9'], /--warp-freq must be a number in \[0, 0.5\], got 0.9/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--tilt', '-1'], /--tilt must be a number in \[0, 8\], got -1/],
