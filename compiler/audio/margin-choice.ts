@@ -2,7 +2,7 @@
  * The keywords app's margin for a model: chosen on a stream of validation voices
  * (`tempo-cim eval MODEL --stream VAL.wav --choose-margin`) as the smallest margin of a grid whose
  * false alarms per hour stay within a bound, recorded in the model's provenance (`--save`:
- * `detector: { margin, hopMs, windows, maxFalseAlarmsPerHour, chosenOn }`), and read back where a
+ * `detector: { margin, hopMs, windows, leadCap, maxFalseAlarmsPerHour, chosenOn }`), and read back where a
  * margin is needed (`tempo-cim build --app keywords`, `tempo-cim eval --stream`) unless `--margin`
  * is given. The verdicts are computed once and the app's Detector is replayed for every margin.
  */
@@ -31,10 +31,10 @@ export function marginGrid(grid = MARGIN_GRID): number[] {
   return Array.from({ length: Math.round((grid.to - grid.from) / grid.step) + 1 }, (_, i) => grid.from + i * grid.step);
 }
 
-/** Detection rate and false alarms at every margin: the app's Detector (its windows and hold) replayed over the verdicts. */
+/** Detection rate and false alarms at every margin: the app's Detector (its windows, cap and hold) replayed over the verdicts. */
 export function sweepMargins(verdicts: StreamVerdicts, events: StreamEvent[], totalSamples: number, margins = marginGrid()): MarginRow[] {
   return margins.map((margin) => {
-    const heard = replayDetector(verdicts, { windows: DEFAULT_DETECTOR.windows, holdMs: DEFAULT_DETECTOR.holdMs, margin });
+    const heard = replayDetector(verdicts, { windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap, holdMs: DEFAULT_DETECTOR.holdMs, margin });
     const { detected, detectionRate, falseAlarms, falseAlarmsPerHour } = scoreStream(heard, events, totalSamples);
     return { margin, detected, detectionRate, falseAlarms, falseAlarmsPerHour };
   });
@@ -50,6 +50,7 @@ export interface DetectorRecord {
   margin: number;
   hopMs: number;
   windows: number;
+  leadCap: number;
   maxFalseAlarmsPerHour: number;
   chosenOn: {
     stream: string;
@@ -70,6 +71,7 @@ export function detectorRecord(choice: MarginRow, stream: { path: string; split:
     margin,
     hopMs,
     windows: DEFAULT_DETECTOR.windows,
+    leadCap: DEFAULT_DETECTOR.leadCap,
     maxFalseAlarmsPerHour,
     chosenOn: { stream: basename(stream.path), split: stream.split, minutes: Math.round(stream.samples / 16000 / 60 * 100) / 100, keywords: stream.keywords, ...figures },
   };
@@ -77,10 +79,12 @@ export function detectorRecord(choice: MarginRow, stream: { path: string; split:
 
 /** The model's recorded detector settings, or null (none, or not in the shape `--save` writes). */
 export function recordedDetector(model: Model): DetectorRecord | null {
-  const record = readProvenance(model)?.detector as DetectorRecord | undefined;
+  const raw = readProvenance(model)?.detector as DetectorRecord | undefined;
+  // Records written before the cap existed (4 verdicts, uncapped) read as leadCap 0: that rule.
+  const record = raw && typeof raw === 'object' && raw.leadCap === undefined ? { ...raw, leadCap: 0 } : raw;
   const finite = (...values: unknown[]) => values.every((v) => typeof v === 'number' && Number.isFinite(v));
   const on = record?.chosenOn;
-  const valid = record && finite(record.margin, record.hopMs, record.windows, record.maxFalseAlarmsPerHour) && record.margin >= 0
+  const valid = record && finite(record.margin, record.hopMs, record.windows, record.leadCap, record.maxFalseAlarmsPerHour) && record.margin >= 0
     && on && typeof on.stream === 'string' && finite(on.minutes, on.detectionRate, on.falseAlarmsPerHour);
   return valid ? record : null;
 }
@@ -102,12 +106,12 @@ export interface ResolvedMargin {
  * The margin to use: `--margin` if given, else the model's recorded one if it was chosen for these
  * detector settings (hop and verdicts summed), else the app's default.
  */
-export function resolveMargin(flag: number | undefined, model: Model, settings: Pick<DetectorSettings, 'hopMs' | 'windows'>): ResolvedMargin {
+export function resolveMargin(flag: number | undefined, model: Model, settings: Pick<DetectorSettings, 'hopMs' | 'windows' | 'leadCap'>): ResolvedMargin {
   const record = recordedDetector(model);
   if (flag !== undefined) return { margin: flag, from: 'flag', source: `--margin${record && record.margin !== flag ? `; the model records ${record.margin}` : ''}` };
   if (!record) return { margin: DEFAULT_DETECTOR.margin, from: 'default', source: 'the default; the model records none' };
-  const rule = (s: Pick<DetectorSettings, 'hopMs' | 'windows'>) => `a ${s.hopMs} ms hop, ${s.windows} verdicts`;
-  if (record.hopMs !== settings.hopMs || record.windows !== settings.windows) {
+  const rule = (s: Pick<DetectorSettings, 'hopMs' | 'windows' | 'leadCap'>) => `a ${s.hopMs} ms hop, ${s.windows} verdicts, leads capped at ${s.leadCap}`;
+  if (record.hopMs !== settings.hopMs || record.windows !== settings.windows || record.leadCap !== settings.leadCap) {
     return { margin: DEFAULT_DETECTOR.margin, from: 'default', source: `the default: the model's margin ${record.margin} was chosen for ${rule(record)}, not ${rule(settings)}` };
   }
   return { margin: record.margin, from: 'model', source: `recorded in the model: chosen on ${record.chosenOn.stream} for <= ${record.maxFalseAlarmsPerHour} false alarms/h` };

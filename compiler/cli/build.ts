@@ -27,8 +27,9 @@ Options:
   --iterations N     bench: inferences to run (default: one pass over the vectors)
   --wav FILE         keywords: WAV the simulators play as the microphone (default: 1 s of silence)
   --hop MS           keywords: classify every MS milliseconds (default ${DEFAULT_DETECTOR.hopMs})
-  --margin N         keywords: report a word only if it beats the runner-up by N (in units of the
-                     last layer's threshold, on ${DEFAULT_DETECTOR.windows} verdicts summed); default: the margin
+  --margin N         keywords: report a word only if its lead over the runner-up sums to N over
+                     ${DEFAULT_DETECTOR.windows} verdicts, each capped at ${DEFAULT_DETECTOR.leadCap} (units of the last layer's
+                     threshold); default: the margin
                      recorded in the model by 'tempo-cim eval --choose-margin --save' if it was
                      chosen for this hop, else ${DEFAULT_DETECTOR.margin}
   --no-early-exit    run every layer window to its end

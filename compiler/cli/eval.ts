@@ -45,8 +45,8 @@ Options:
                       compare recipes without looking at the test split
   --speakers PREFIX   keywords: only word clips whose speaker id starts with PREFIX, e.g. gs-
                       (GnuSpeech voices of the synthetic set) or es- (eSpeak NG)
-  --margin M          --stream: lead over the runner-up needed, in units of the last layer's
-                      threshold, on the scores of ${DEFAULT_DETECTOR.windows} verdicts summed (default: the
+  --margin M          --stream: lead over the runner-up needed, summed over ${DEFAULT_DETECTOR.windows} verdicts
+                      with each capped at ${DEFAULT_DETECTOR.leadCap}, in units of the last layer's threshold (default: the
                       margin recorded in the model if chosen for this hop, else ${DEFAULT_DETECTOR.margin}, the app's)
   --hop-ms H          --stream: ms between inferences (default ${DEFAULT_DETECTOR.hopMs}, the app's)
   --choose-margin     --stream: find the smallest margin within --max-false-alarms
@@ -190,7 +190,7 @@ async function evalStream(modelPath: string, wavPath: string, options: Record<st
   const { detectStream, scoreStream } = await import('../audio/stream-detect.ts');
   for (const name of ['max-false-alarms', 'save'] as const) if (options[name] !== undefined) throw new CliError(`--${name} goes with --choose-margin`);
   const { bytes, model, samples, truth, hopMs } = await loadStream(modelPath, wavPath, options);
-  const margin = resolveMargin(options.margin as number | undefined, model, { hopMs, windows: DEFAULT_DETECTOR.windows });
+  const margin = resolveMargin(options.margin as number | undefined, model, { hopMs, windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap });
   const start = Date.now();
   const progress = streamProgress(options);
   const heard = detectStream(bytes, samples, { hopMs, margin: margin.margin }, progress?.update);
@@ -226,10 +226,10 @@ async function chooseStreamMargin(modelPath: string, wavPath: string, options: R
   const seconds = (Date.now() - start) / 1000;
   const minutes = samples.length / 16000 / 60;
   if (options.json) {
-    console.log(JSON.stringify({ model: modelPath, stream: wavPath, split, minutes, keywords, hopMs, windows: DEFAULT_DETECTOR.windows, maxFalseAlarmsPerHour: maxPerHour, choice, saved: !!(options.save && record), ...(warning ? { warning } : {}), sweep: rows, seconds }, null, 2));
+    console.log(JSON.stringify({ model: modelPath, stream: wavPath, split, minutes, keywords, hopMs, windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap, maxFalseAlarmsPerHour: maxPerHour, choice, saved: !!(options.save && record), ...(warning ? { warning } : {}), sweep: rows, seconds }, null, 2));
   } else {
     const { from, to, step } = MARGIN_GRID;
-    console.log(`${modelPath} on ${wavPath} (${minutes.toFixed(1)} min, ${split ? `${split} voices` : 'split not recorded'}, ${keywords} keywords): margins ${from} to ${to} in steps of ${step}, hop ${hopMs} ms, ${DEFAULT_DETECTOR.windows} verdicts summed; ${seconds.toFixed(1)} s`);
+    console.log(`${modelPath} on ${wavPath} (${minutes.toFixed(1)} min, ${split ? `${split} voices` : 'split not recorded'}, ${keywords} keywords): margins ${from} to ${to} in steps of ${step}, hop ${hopMs} ms, ${DEFAULT_DETECTOR.windows} verdicts, leads capped at ${DEFAULT_DETECTOR.leadCap}; ${seconds.toFixed(1)} s`);
     const at = choice ? rows.indexOf(choice) : rows.length - 1;
     console.log('    margin  detected  false alarms  per hour');
     for (const row of rows.slice(Math.max(0, at - 4), at + 3)) {

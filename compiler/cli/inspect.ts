@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
   const detector = recordedDetector(model);
   if (detector) {
     const on = detector.chosenOn;
-    console.log(`keywords app: margin ${detector.margin} for a ${detector.hopMs} ms hop, ${detector.windows} verdicts summed, <= ${detector.maxFalseAlarmsPerHour} false alarms/h; `
+    console.log(`keywords app: margin ${detector.margin} for a ${detector.hopMs} ms hop, ${detector.windows} verdicts, leads capped at ${detector.leadCap}, <= ${detector.maxFalseAlarmsPerHour} false alarms/h; `
       + `chosen on ${on.stream} (${on.split ?? 'split not recorded'}, ${on.minutes} min): ${(100 * on.detectionRate).toFixed(1)}% detected, ${on.falseAlarmsPerHour.toFixed(1)} false alarms/h`);
   }
   if (report.provenance) console.log(`provenance: ${JSON.stringify(report.provenance)}`);

@@ -105,7 +105,7 @@ describe('--save: the choice in the model\'s provenance', () => {
     expect(rest).toEqual(readProvenance(loadModel(before)));
     const { margin, ...figures } = chosen.choice;
     expect(detector).toEqual({
-      margin, hopMs: 125, windows: 4, maxFalseAlarmsPerHour: 6,
+      margin, hopMs: 125, windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap, maxFalseAlarmsPerHour: 6,
       chosenOn: { stream: 'val.wav', split: 'validation', minutes: 1, keywords: chosen.keywords, ...figures },
     });
     const isProv = (s: { tag: string }) => s.tag === 'PROV';
@@ -129,6 +129,14 @@ describe('--save: the choice in the model\'s provenance', () => {
     expect(await json(['eval', saved, '--stream', val, '--hop-ms', '250'])).toMatchObject({ margin: DEFAULT_DETECTOR.margin, marginFrom: 'default' });
     expect((await cliInProcess(['eval', saved, '--stream', val, '--hop-ms', '250'])).stdout).toContain(`margin ${margin} was chosen for a 125 ms hop`);
     expect(await json(['eval', model, '--stream', val])).toMatchObject({ margin: DEFAULT_DETECTOR.margin, marginFrom: 'default' });
+    // A record of the earlier rule (4 verdicts, no cap) does not set the margin of this one.
+    const older = join(root, 'older.tcm');
+    writeFileSync(older, editProvenance(new Uint8Array(readFileSync(saved)), (p) => {
+      const { leadCap: _, ...rest } = p.detector as Record<string, unknown>;
+      return { ...p, detector: { ...rest, windows: 4 } };
+    }));
+    expect(await json(['eval', older, '--stream', val])).toMatchObject({ margin: DEFAULT_DETECTOR.margin, marginFrom: 'default' });
+    expect((await cliInProcess(['eval', older, '--stream', val])).stdout).toContain(`was chosen for a 125 ms hop, 4 verdicts, leads capped at 0, not a 125 ms hop, ${DEFAULT_DETECTOR.windows} verdicts`);
 
     const built = async (dir: string, ...args: string[]) => {
       const result = await cliInProcess(['build', saved, '--device', 'esp32c3', '--app', 'keywords', '--out', join(root, dir), ...args]);
@@ -143,7 +151,7 @@ describe('--save: the choice in the model\'s provenance', () => {
     expect(flag.margin).toBe(7);
     expect(flag.stdout).toContain(`margin 7 (--margin; the model records ${margin})`);
 
-    expect((await cliInProcess(['inspect', saved])).stdout).toMatch(new RegExp(`^keywords app: margin ${margin} for a 125 ms hop, 4 verdicts summed, <= 6 false alarms/h; chosen on val\\.wav \\(validation, 1 min\\)`, 'm'));
+    expect((await cliInProcess(['inspect', saved])).stdout).toMatch(new RegExp(`^keywords app: margin ${margin} for a 125 ms hop, ${DEFAULT_DETECTOR.windows} verdicts, leads capped at ${DEFAULT_DETECTOR.leadCap}, <= 6 false alarms/h; chosen on val\\.wav \\(validation, 1 min\\)`, 'm'));
   }, 30_000);
 
   it('a second --save replaces the record', async () => {

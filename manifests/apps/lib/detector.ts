@@ -6,13 +6,14 @@
  * `Spotter` feeds the audio to the model's streaming front-end and classifies the latest 1 s
  * window every `hopMs` of audio (exactly, whatever the size of the chunks it is fed). `Detector`
  * turns those verdicts into detections: the scores of the last `windows` verdicts are summed, and
- * the word with the highest sum is reported when it leads the runner-up by at least `margin` and
- * nothing was reported in the last `holdMs`. The margin is in units of the last layer's threshold
- * (`scoreUnit`: the integer that stands for 1.0 of the trained float scores), so one setting
- * means the same lead for models whose integer scores have different scales. Labels starting with '_' (_silence_, _unknown_) never
- * fire. (Summing the windows of the last 375 ms keeps a word that wins while the window covers it
- * and drops the one-window flukes of a window sliding over a word's edge; a 125 ms hop gives the
- * word a window close to where training centred it.)
+ * the word with the highest sum is reported when its lead reaches `margin` and nothing was
+ * reported in the last `holdMs`. Its lead is the sum, over those verdicts, of its lead over each
+ * verdict's runner-up capped at `leadCap` (`leadCap` 0: the summed score's lead over the summed
+ * runner-up). The cap keeps one verdict with a huge lead (a window sliding over a word's edge) from
+ * carrying the sum alone: a word must lead over most of the windows. Margin and cap are in units of
+ * the last layer's threshold (`scoreUnit`: the integer that stands for 1.0 of the trained float
+ * scores), so one setting means the same lead for models whose integer scores have different
+ * scales. Labels starting with '_' (_silence_, _unknown_) never fire.
  */
 export interface Detection {
   label: string;
@@ -26,19 +27,23 @@ export interface DetectorSettings {
   hopMs: number;
   /** Verdicts whose scores are summed: the latest and the ones just before it. */
   windows: number;
-  /** Lead of the summed score over the runner-up's needed to report a word, in score units (scoreUnit). */
+  /** Lead needed to report a word, in score units (scoreUnit). */
   margin: number;
+  /** Cap on each verdict's lead over its runner-up, in score units; 0: the lead of the summed scores. */
+  leadCap: number;
   /** After a report, nothing is reported for this long (ms). */
   holdMs: number;
 }
 
 /**
- * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin), chosen on streams
- * of validation voices (docs/audio-frontend.md, "Test stream"): a 125 ms hop with 4 verdicts
- * summed detected 80.7 % / 79.3 % of two stream models' keywords at 6 false alarms/h, where 250 ms
- * with 2 verdicts detected 79.8 % / 71.7 %; 18 is the margin of the default set's stream model.
+ * The app's defaults (`tempo-cim build --hop/--margin` override hop and margin; a model's own
+ * margin, chosen with `tempo-cim eval --choose-margin --save`, overrides the default margin),
+ * chosen on streams of validation voices (docs/audio-frontend.md, "Test stream"): a 125 ms hop,
+ * 6 verdicts with each lead capped at 8 units detected 86.0 % of four stream models' keywords at
+ * 6 false alarms/h on average, where 4 verdicts summed uncapped detected 80.3 %; 15.5 is the
+ * margin of the default set's stream model.
  */
-export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 125, windows: 4, margin: 18, holdMs: 1000 };
+export const DEFAULT_DETECTOR: DetectorSettings = { hopMs: 125, windows: 6, leadCap: 8, margin: 15.5, holdMs: 1000 };
 
 /** The integer score that stands for 1.0: the mean threshold of the model's last layer. */
 export function scoreUnit(model: { layers: ReadonlyArray<{ thresholds: Int32Array }> }): number {
@@ -51,10 +56,11 @@ export function scoreUnit(model: { layers: ReadonlyArray<{ thresholds: Int32Arra
 export class Detector {
   private readonly labels: string[];
   private readonly settings: DetectorSettings;
-  /** The margin in integer score units. */
+  /** The margin and the cap in integer score units. */
   private readonly lead: number;
-  /** The last `windows - 1` verdicts' scores (a ring), and their sum with the latest. */
-  private readonly past: Int32Array[] = [];
+  private readonly cap: number;
+  /** The last `windows` verdicts' scores (a ring), and their sum. */
+  private readonly recent: Int32Array[] = [];
   private readonly sum: Int32Array;
   private next = 0;
   private filled = 0;
@@ -64,33 +70,49 @@ export class Detector {
     this.labels = labels;
     this.settings = settings;
     this.lead = settings.margin * unit;
-    for (let k = 1; k < settings.windows; k++) this.past.push(new Int32Array(labels.length));
+    this.cap = settings.leadCap * unit;
+    const windows = settings.windows > 1 ? settings.windows : 1;
+    for (let k = 0; k < windows; k++) this.recent.push(new Int32Array(labels.length));
     this.sum = new Int32Array(labels.length);
   }
 
   update(scores: Int32Array, nowMs: number): Detection | null {
+    const recent = this.recent;
+    recent[this.next].set(scores);
+    this.next = this.next + 1 === recent.length ? 0 : this.next + 1;
+    if (this.filled < recent.length) this.filled++;
     const sum = this.sum;
-    sum.set(scores);
+    sum.fill(0);
     for (let k = 0; k < this.filled; k++) {
-      const before = this.past[k];
-      for (let i = 0; i < sum.length; i++) sum[i] += before[i];
-    }
-    if (this.past.length > 0) {
-      this.past[this.next].set(scores);
-      this.next = this.next + 1 === this.past.length ? 0 : this.next + 1;
-      if (this.filled < this.past.length) this.filled++;
+      const verdict = recent[k];
+      for (let i = 0; i < sum.length; i++) sum[i] += verdict[i];
     }
     let best = 0;
     for (let i = 1; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
     const label = this.labels[best] ?? String(best);
     if (label.startsWith("_")) return null;
-    let runnerUp = -Infinity;
-    for (let i = 0; i < sum.length; i++) if (i !== best && sum[i] > runnerUp) runnerUp = sum[i];
-    if (sum[best] - runnerUp < this.lead) return null;
+    const runnerUp = runnerUpOf(sum, best);
+    let lead = sum[best] - runnerUp;
+    if (this.cap > 0) {
+      lead = 0;
+      for (let k = 0; k < this.filled; k++) {
+        const verdict = recent[k];
+        const own = verdict[best] - runnerUpOf(verdict, best);
+        lead += own < this.cap ? own : this.cap;
+      }
+    }
+    if (lead < this.lead) return null;
     if (nowMs - this.lastAt < this.settings.holdMs) return null;
     this.lastAt = nowMs;
     return { label, score: sum[best], runnerUp };
   }
+}
+
+/** The highest score other than scores[best]. */
+function runnerUpOf(scores: Int32Array, best: number): number {
+  let runnerUp = -Infinity;
+  for (let i = 0; i < scores.length; i++) if (i !== best && scores[i] > runnerUp) runnerUp = scores[i];
+  return runnerUp;
 }
 
 /** What the spotter needs of the runtime's streaming front-end (createAudioFrontend). */
