@@ -34,7 +34,7 @@ export function marginGrid(grid = MARGIN_GRID): number[] {
 /** Detection rate and false alarms at every margin: the app's Detector (its windows, cap and hold) replayed over the verdicts. */
 export function sweepMargins(verdicts: StreamVerdicts, events: StreamEvent[], totalSamples: number, margins = marginGrid()): MarginRow[] {
   return margins.map((margin) => {
-    const heard = replayDetector(verdicts, { windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap, holdMs: DEFAULT_DETECTOR.holdMs, margin });
+    const heard = replayDetector(verdicts, { ...DEFAULT_DETECTOR, margin });
     const { detected, detectionRate, falseAlarms, falseAlarmsPerHour } = scoreStream(heard, events, totalSamples);
     return { margin, detected, detectionRate, falseAlarms, falseAlarmsPerHour };
   });
@@ -103,16 +103,17 @@ export interface ResolvedMargin {
 }
 
 /**
- * The margin to use: `--margin` if given, else the model's recorded one if it was chosen for these
- * detector settings (hop and verdicts summed), else the app's default.
+ * The margin to use: `--margin` if given, else the model's recorded one if it was chosen for the
+ * app's rule at this hop (the same verdicts summed and cap), else the app's default.
  */
-export function resolveMargin(flag: number | undefined, model: Model, settings: Pick<DetectorSettings, 'hopMs' | 'windows' | 'leadCap'>): ResolvedMargin {
+export function resolveMargin(flag: number | undefined, model: Model, hopMs: number): ResolvedMargin {
   const record = recordedDetector(model);
   if (flag !== undefined) return { margin: flag, from: 'flag', source: `--margin${record && record.margin !== flag ? `; the model records ${record.margin}` : ''}` };
   if (!record) return { margin: DEFAULT_DETECTOR.margin, from: 'default', source: 'the default; the model records none' };
+  const inUse = { ...DEFAULT_DETECTOR, hopMs };
   const rule = (s: Pick<DetectorSettings, 'hopMs' | 'windows' | 'leadCap'>) => `a ${s.hopMs} ms hop, ${s.windows} verdicts, leads capped at ${s.leadCap}`;
-  if (record.hopMs !== settings.hopMs || record.windows !== settings.windows || record.leadCap !== settings.leadCap) {
-    return { margin: DEFAULT_DETECTOR.margin, from: 'default', source: `the default: the model's margin ${record.margin} was chosen for ${rule(record)}, not ${rule(settings)}` };
+  if (record.hopMs !== inUse.hopMs || record.windows !== inUse.windows || record.leadCap !== inUse.leadCap) {
+    return { margin: DEFAULT_DETECTOR.margin, from: 'default', source: `the default: the model's margin ${record.margin} was chosen for ${rule(record)}, not ${rule(inUse)}` };
   }
   return { margin: record.margin, from: 'model', source: `recorded in the model: chosen on ${record.chosenOn.stream} for <= ${record.maxFalseAlarmsPerHour} false alarms/h` };
 }

@@ -191,7 +191,7 @@ async function evalStream(modelPath: string, wavPath: string, options: Record<st
   const { detectStream, scoreStream } = await import('../audio/stream-detect.ts');
   for (const name of ['max-false-alarms', 'save'] as const) if (options[name] !== undefined) throw new CliError(`--${name} goes with --choose-margin`);
   const { bytes, model, samples, truth, hopMs } = await loadStream(modelPath, wavPath, options);
-  const margin = resolveMargin(options.margin as number | undefined, model, { hopMs, windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap });
+  const margin = resolveMargin(options.margin as number | undefined, model, hopMs);
   const start = Date.now();
   const progress = streamProgress(options);
   const heard = detectStream(bytes, samples, { hopMs, margin: margin.margin }, progress?.update);

@@ -130,7 +130,7 @@ export async function buildProject(options: BuildOptions): Promise<BuildRecord> 
   const dir = resolve(options.outDir);
   prepareOutDir(dir);
   const hopMs = options.hopMs ?? DEFAULT_DETECTOR.hopMs;
-  const margin = resolveMargin(options.margin, model, { hopMs, windows: DEFAULT_DETECTOR.windows, leadCap: DEFAULT_DETECTOR.leadCap });
+  const margin = resolveMargin(options.margin, model, hopMs);
   const settings: AppSettings = {
     app: options.app,
     device: profile.name,

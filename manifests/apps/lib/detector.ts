@@ -59,7 +59,7 @@ export class Detector {
   /** The margin and the cap in integer score units. */
   private readonly lead: number;
   private readonly cap: number;
-  /** The last `windows` verdicts' scores (a ring), and their sum. */
+  /** The last `windows` verdicts' scores (a ring; unfilled slots hold zeros), and their running sum. */
   private readonly recent: Int32Array[] = [];
   private readonly sum: Int32Array;
   private next = 0;
@@ -78,15 +78,12 @@ export class Detector {
 
   update(scores: Int32Array, nowMs: number): Detection | null {
     const recent = this.recent;
-    recent[this.next].set(scores);
+    const sum = this.sum;
+    const oldest = recent[this.next];
+    for (let i = 0; i < sum.length; i++) sum[i] += scores[i] - oldest[i];
+    oldest.set(scores);
     this.next = this.next + 1 === recent.length ? 0 : this.next + 1;
     if (this.filled < recent.length) this.filled++;
-    const sum = this.sum;
-    sum.fill(0);
-    for (let k = 0; k < this.filled; k++) {
-      const verdict = recent[k];
-      for (let i = 0; i < sum.length; i++) sum[i] += verdict[i];
-    }
     let best = 0;
     for (let i = 1; i < sum.length; i++) if (sum[i] > sum[best]) best = i;
     const label = this.labels[best] ?? String(best);
