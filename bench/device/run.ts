@@ -23,6 +23,7 @@ import {
   type DeviceMeasurement, type PhaseFigure, type PhaseName,
 } from '../../compiler/profile/device-counts.ts';
 import { deviceTimeProfile, formatDeviceTime } from '../../compiler/profile/device-time.ts';
+import { DEFAULT_DETECTOR } from '../../manifests/apps/lib/detector.ts';
 import { buildImage, buildPlugin, ensurePackages, QEMU_BINARY, repoRoot, TARGET_FLAGS, toolchainVersions, XS_FLAGS } from './toolchain.ts';
 
 const HELP = `
@@ -39,7 +40,7 @@ Options:
   --model FILE     a .tcm model (repeatable; default build/model.tcm)
   --images N       MNIST test images per image model (default 20)
   --wav FILE       audio for keyword models (repeatable, concatenated; default 3 s of seeded pink noise)
-  --hop MS         keyword app hop in ms (default 250; tempo-cim build's is 125)
+  --hop MS         keyword app hop in ms (default: the keywords app's, ${DEFAULT_DETECTOR.hopMs})
   --no-early-exit  run inference without early termination
   --kernels K      native | typescript | auto (default auto: native when runtime/native has kernels)
   --device NAME    board profile for the time estimate (default esp32c3)
@@ -94,7 +95,7 @@ function parse(argv: string[]): Args {
   const models = v.model ?? [join(repoRoot, 'build/model.tcm')];
   for (const m of models) if (!existsSync(m)) fail(`model ${m} not found${v.model ? '' : ' (train it with npm start, or pass --model)'}`);
   return {
-    models, images: int('images', v.images, 20, 1), wavs: v.wav ?? [], hopMs: int('hop', v.hop, 250, 1),
+    models, images: int('images', v.images, 20, 1), wavs: v.wav ?? [], hopMs: int('hop', v.hop, DEFAULT_DETECTOR.hopMs, 1),
     earlyExit: !v['no-early-exit'], kernels, device: v.device ?? 'esp32c3', install: !v['no-install'], json: !!v.json,
   };
 }
