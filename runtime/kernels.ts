@@ -54,6 +54,12 @@ export interface NativeFrontendKernels {
   ): void;
   /** Q2 pre-emphasis of pcm[from..to) (Int16 bytes) into frame[filled..] (Int32 bytes); returns the last sample. */
   preemphasize(pcm: Uint8Array, from: number, to: number, frame: Uint8Array, filled: number, previous: number, coefficient: number): number;
+  /**
+   * A window-normalized front-end's codes of the window (channel mean or window peak, then the
+   * quantizer) from its Q10 feature ring; leaves each channel's reference in `reference`. See
+   * xs_tcim_window_codes in runtime/native/frontend.c.
+   */
+  windowCodes(params: Uint8Array, ring: Uint8Array, quant: Uint8Array, reference: Uint8Array, out: Uint8Array, slot: number, heard: number): void;
 }
 
 /** Words of a layer's parameter block (TCIM_P_* in runtime/native/tcim_native.h, same order). */

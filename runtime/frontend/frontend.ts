@@ -53,7 +53,10 @@ export interface AudioFrontend {
 export interface AudioFrontendOptions {
   /** Also keep the Q10 features of the window (an extra frames x channels Int32Array). */
   keepFeatures?: boolean;
-  /** Native kernels (module "tempo-cim-native-frontend"): pre-emphasis, window, FFT, power, mel and log in C; same codes. */
+  /**
+   * Native kernels (module "tempo-cim-native-frontend"): pre-emphasis, window, FFT, power, mel and
+   * log in C, and with window normalization the window's codes; same codes.
+   */
   native?: NativeFrontendKernels | null;
 }
 
@@ -61,7 +64,7 @@ export function createAudioFrontend(blob: Int32Array, options: AudioFrontendOpti
   return new IntegerFrontend(parseFrontendBlob(blob), options.keepFeatures === true, options.native ?? null);
 }
 
-/** Byte views the C frame kernel reads (xsmc passes byte buffers only). */
+/** Byte views the C kernels read (xsmc passes byte buffers only). */
 interface NativeFrame {
   kernels: NativeFrontendKernels;
   params: Uint8Array;
@@ -76,6 +79,11 @@ interface NativeFrame {
   mel: Uint8Array;
   log2: Uint8Array;
   features: Uint8Array;
+  /** Window normalization only (else null): the window-code kernel's parameter words, feature ring, quantizer and reference. */
+  windowParams: Uint8Array | null;
+  ring: Uint8Array | null;
+  quant: Uint8Array;
+  reference: Uint8Array;
 }
 
 class IntegerFrontend implements AudioFrontend {
@@ -144,6 +152,10 @@ class IntegerFrontend implements AudioFrontend {
       bitrev: bytesOf(this.bitrev),
       re: bytesOf(this.re), im: bytesOf(this.im), power: bytesOf(this.power), mel: bytesOf(p.mel), log2: bytesOf(p.log2),
       features: bytesOf(this.melFeatures),
+      // WINDOW_PARAM_*: the TCIM_W_* words of runtime/native/frontend.c, same order.
+      windowParams: this.normalized ? bytesOf(Int32Array.of(p.frames, p.channels, this.maxCode, p.normalize, p.peakFloor, p.logFloor)) : null,
+      ring: this.normalized ? bytesOf(this.featureRing as Int32Array) : null,
+      quant: bytesOf(p.quant), reference: bytesOf(this.reference),
     } : null;
     this.reset();
   }
@@ -278,8 +290,13 @@ class IntegerFrontend implements AudioFrontend {
     const ring = this.featureRing as Int32Array;
     const total = frames * channels;
     if (out.length !== total) throw new InputError('wrong-length', `output holds ${out.length} values, the window has ${total}`);
-    const reference = this.windowReference();
     const heard = this.heardFrames();
+    const native = this.native;
+    if (native) {
+      native.kernels.windowCodes(native.windowParams as Uint8Array, native.ring as Uint8Array, native.quant, native.reference, out, this.ringSlot, heard);
+      return;
+    }
+    const reference = this.windowReference();
     const unheard = (frames - heard) * channels;
     out.fill(0, 0, unheard);
     let at = this.oldestHeard(heard);

@@ -295,3 +295,120 @@ void xs_tcim_preemphasize(xsMachine *the)
 	}
 	xsmcSetInteger(xsResult, previous);
 }
+
+/* Window-code parameter words (runtime/frontend/frontend.ts, the native `windowParams`), same order. */
+enum {
+	TCIM_W_FRAMES = 0,
+	TCIM_W_CHANNELS,
+	TCIM_W_MAX_CODE,
+	TCIM_W_NORMALIZE,
+	TCIM_W_PEAK_FLOOR,
+	TCIM_W_LOG_FLOOR,
+	TCIM_W_WORDS
+};
+
+/* runtime/frontend/blob.ts NORMALIZE_*, QUANT_SCALE_BITS and MAX_QUANT_SCALE. */
+#define TCIM_NORMALIZE_WINDOW_PEAK 1
+#define TCIM_NORMALIZE_CHANNEL_MEAN 2
+#define TCIM_QUANT_SCALE_BITS 16
+#define TCIM_MAX_QUANT_SCALE 4096
+
+/* Math.floor(n / d) for d > 0: the exact quotient of an int32 by d <= 2^16 is never within a
+ * double's rounding of an integer it does not equal, so JS's floor is floor division. */
+static inline int32_t tcimFloorDiv(int32_t n, int32_t d)
+{
+	int32_t q = n / d;
+	return (n % d != 0 && n < 0) ? q - 1 : q;
+}
+
+/*
+ * windowCodes(params, ring, quant, reference, out, slot, heard): the codes of a window-normalized
+ * front-end's window (the twin of normalizedCodes in runtime/frontend/frontend.ts). ring: the Q10
+ * feature ring, frames x channels int32 (byte view), `slot` the next frame slot to write (the
+ * oldest frame), `heard` the frames of the window heard since the reset (the newest ones);
+ * quant: per channel (offset, Q16 scale); reference: channels int32, written with each channel's
+ * reference (as windowReference leaves it); out: frames x channels codes, oldest frame first,
+ * frames not heard since the reset code 0.
+ *
+ * Channel mean: per channel the int32 sum (wrapping, as the Int32Array accumulator does) of the
+ * heard frames, then floor(sum / heard); 0 with no frame heard. Window peak: the largest value of
+ * the whole ring, or max(peak floor, log floor) if that is higher, for every channel. Then per
+ * feature d = f - reference - offset (|d| < 2^33, exact in int64 as in a double): the maximum code
+ * from d >= ceil((maxCode << 16) / scale), else (d * scale) >> 16 if d > 0 (below 2^25), else 0.
+ */
+void xs_tcim_window_codes(xsMachine *the)
+{
+	const int32_t *p = tcimWords(the, 0, TCIM_W_WORDS, 0, "window parameters");
+	int32_t frames = p[TCIM_W_FRAMES], channels = p[TCIM_W_CHANNELS], maxCode = p[TCIM_W_MAX_CODE];
+	int32_t normalize = p[TCIM_W_NORMALIZE], peakFloor = p[TCIM_W_PEAK_FLOOR], logFloor = p[TCIM_W_LOG_FLOOR];
+	int32_t slot, heard, c, f;
+	uint32_t total, unheard, at, o, i, outBytes;
+	const int32_t *ring, *quant;
+	int32_t *reference;
+	uint8_t *out;
+	if (frames < 1 || frames > (1 << 16) || channels < 1 || channels > 4096 || maxCode < 1 || maxCode > 255
+		|| (normalize != TCIM_NORMALIZE_WINDOW_PEAK && normalize != TCIM_NORMALIZE_CHANNEL_MEAN))
+		xsRangeError("inconsistent window parameters");
+	/* Integers first: converting an argument may run JS, which may move the buffers below. */
+	slot = tcimInt(the, 5, 0, frames - 1, "ring slot");
+	heard = tcimInt(the, 6, 0, frames, "heard frames");
+	total = (uint32_t)frames * (uint32_t)channels;
+	ring = tcimWords(the, 1, total, 0, "feature ring");
+	quant = tcimWords(the, 2, 2 * (uint32_t)channels, 0, "quantizer");
+	reference = tcimWords(the, 3, (uint32_t)channels, 1, "reference");
+	out = tcimBytes(the, 4, &outBytes, 1);
+	if (outBytes < total)
+		xsRangeError("codes: %u bytes needed, %u given", (unsigned)total, (unsigned)outBytes);
+	for (c = 0; c < channels; c++) {
+		int32_t scale = quant[2 * c + 1];
+		if (scale < 1 || scale > TCIM_MAX_QUANT_SCALE)
+			xsRangeError("quantizer scale of channel %d is %d, outside [1, %d]", (int)c, (int)scale, TCIM_MAX_QUANT_SCALE);
+	}
+
+	if (normalize == TCIM_NORMALIZE_CHANNEL_MEAN) {
+		for (c = 0; c < channels; c++)
+			reference[c] = 0;
+		if (heard > 0) {
+			at = (uint32_t)((slot + frames - heard) % frames) * (uint32_t)channels;
+			for (f = 0; f < heard; f++) {
+				for (c = 0; c < channels; c++)
+					reference[c] = tcimWrapAdd(reference[c], ring[at + (uint32_t)c]);
+				at += (uint32_t)channels;
+				if (at == total)
+					at = 0;
+			}
+			for (c = 0; c < channels; c++)
+				reference[c] = tcimFloorDiv(reference[c], heard);
+		}
+	} else {
+		int32_t peak = peakFloor > logFloor ? peakFloor : logFloor;
+		for (i = 0; i < total; i++)
+			if (ring[i] > peak)
+				peak = ring[i];
+		for (c = 0; c < channels; c++)
+			reference[c] = peak;
+	}
+
+	unheard = (uint32_t)(frames - heard) * (uint32_t)channels;
+	for (o = 0; o < unheard; o++)
+		out[o] = 0;
+	at = (uint32_t)((slot + frames - heard) % frames) * (uint32_t)channels;
+	for (o = unheard; o < total; o += (uint32_t)channels) {
+		for (c = 0; c < channels; c++) {
+			int32_t offset = quant[2 * c], scale = quant[2 * c + 1], code = 0;
+			int64_t saturation = (((int64_t)maxCode << TCIM_QUANT_SCALE_BITS) + scale - 1) / scale;
+			int64_t d = (int64_t)ring[at + (uint32_t)c] - reference[c] - offset;
+			if (d >= saturation)
+				code = maxCode;
+			else if (d > 0) {
+				code = tcimShr(d * scale, TCIM_QUANT_SCALE_BITS);
+				if (code > maxCode)
+					code = maxCode;
+			}
+			out[o + (uint32_t)c] = (uint8_t)code;
+		}
+		at += (uint32_t)channels;
+		if (at == total)
+			at = 0;
+	}
+}

@@ -4,5 +4,6 @@
  */
 function frontendFrame() @ "xs_tcim_frontend_frame";
 function preemphasize() @ "xs_tcim_preemphasize";
+function windowCodes() @ "xs_tcim_window_codes";
 
-export default Object.freeze({ frontendFrame, preemphasize });
+export default Object.freeze({ frontendFrame, preemphasize, windowCodes });

@@ -19,6 +19,7 @@ extern void xs_tcim_crc32(xsMachine *the);
 extern void xs_tcim_encode_image(xsMachine *the);
 extern void xs_tcim_frontend_frame(xsMachine *the);
 extern void xs_tcim_preemphasize(xsMachine *the);
+extern void xs_tcim_window_codes(xsMachine *the);
 
 /*
  * TempoCIMHeap() -> [chunk bytes in use, chunk high-water, slot bytes in use, slot high-water]: the machine's own counters, the figures Moddable's instrumentation reports
@@ -52,6 +53,7 @@ void tcimInstallHost(xsMachine *the)
 	tcimDefine(the, "encodeImage", xs_tcim_encode_image, 8);
 	tcimDefine(the, "frontendFrame", xs_tcim_frontend_frame, 12);
 	tcimDefine(the, "preemphasize", xs_tcim_preemphasize, 7);
+	tcimDefine(the, "windowCodes", xs_tcim_window_codes, 7);
 	xsDefine(xsGlobal, xsID("TempoCIMNative"), xsResult, xsDontEnum);
 	xsVar(0) = xsNewHostFunction(tcim_heap, 0);
 	xsDefine(xsGlobal, xsID("TempoCIMHeap"), xsVar(0), xsDontEnum);
