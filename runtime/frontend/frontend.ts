@@ -113,6 +113,12 @@ class IntegerFrontend implements AudioFrontend {
   private readonly normalized: boolean;
   /** Per channel: what the quantizer subtracts from each feature (0 without normalization). */
   private readonly reference: Int32Array;
+  /**
+   * Channel mean on the TypeScript path (else null): per channel, the sum of the features of the
+   * frames heard since the reset that are still in the ring, kept as frames enter and leave it.
+   * Int32 wrap-around as in windowReference's accumulator: both are the true sum modulo 2^32.
+   */
+  private readonly channelSums: Int32Array | null;
   private ringSlot = 0; // next frame slot to write (also the oldest frame)
   private filled = 0;
   private skip = 0; // samples to pass over before the next frame (hop > frame length)
@@ -144,6 +150,7 @@ class IntegerFrontend implements AudioFrontend {
     this.reference = new Int32Array(p.channels);
     this.codeRing = new Uint8Array(this.normalized ? 0 : p.frames * p.channels); // normalized codes come from the feature ring
     this.featureRing = keepFeatures || this.normalized ? new Int32Array(p.frames * p.channels) : null;
+    this.channelSums = p.normalize === NORMALIZE_CHANNEL_MEAN && !native ? new Int32Array(p.channels) : null;
     this.native = native ? {
       kernels: native,
       // FRAME_PARAM_*: the TCIM_F_* words of runtime/native/frontend.c, same order.
@@ -168,6 +175,7 @@ class IntegerFrontend implements AudioFrontend {
     this.previous = 0;
     this.codeRing.fill(0);
     if (this.featureRing) this.featureRing.fill(this.p.logFloor);
+    if (this.channelSums) this.channelSums.fill(0);
   }
 
   push(pcm: Int16Array, offset = 0, count = pcm.length - offset): number {
@@ -259,7 +267,8 @@ class IntegerFrontend implements AudioFrontend {
    * The normalization reference of each channel. Window peak: the largest feature of the window
    * (frames not heard since the reset hold the log floor, below every feature), or the peak floor
    * if that is higher, for every channel. Channel mean: floor of the mean of the channel's features
-   * over the heard frames (a sum below 2^25 divided by at most `frames`: the quotient is exact).
+   * over the heard frames (a sum below 2^25 divided by at most `frames`: the quotient is exact),
+   * from the running sums on the TypeScript path, else summed here.
    */
   private windowReference(): Int32Array {
     const ring = this.featureRing as Int32Array;
@@ -269,6 +278,11 @@ class IntegerFrontend implements AudioFrontend {
       const heard = this.heardFrames();
       reference.fill(0);
       if (heard === 0) return reference;
+      const sums = this.channelSums;
+      if (sums) {
+        for (let c = 0; c < channels; c++) reference[c] = Math.floor(sums[c] / heard);
+        return reference;
+      }
       let at = this.oldestHeard(heard);
       for (let f = 0; f < heard; f++) {
         for (let c = 0; c < channels; c++) reference[c] += ring[at + c];
@@ -299,11 +313,23 @@ class IntegerFrontend implements AudioFrontend {
     const reference = this.windowReference();
     const unheard = (frames - heard) * channels;
     out.fill(0, 0, unheard);
-    let at = this.oldestHeard(heard);
-    for (let o = unheard; o < total; o += channels) {
-      this.quantizeFrame(ring, at, reference, out, o);
-      at += channels;
-      if (at === total) at = 0;
+    // quantizeFrame's arithmetic a channel at a time, its constants in locals. f - reference - offset
+    // is exact, so f - (reference + offset) is the same d; d < saturation keeps d * scale below
+    // maxCode << QUANT_SCALE_BITS, so the code needs no clamp.
+    const { quant } = this.p;
+    const { maxCode, saturation } = this;
+    const oldest = this.oldestHeard(heard);
+    for (let c = 0; c < channels; c++) {
+      const base = reference[c] + quant[2 * c];
+      const scale = quant[2 * c + 1];
+      const limit = saturation[c];
+      let at = oldest + c;
+      for (let o = unheard + c; o < total; o += channels) {
+        const d = ring[at] - base;
+        out[o] = d >= limit ? maxCode : d > 0 ? d * scale >> QUANT_SCALE_BITS : 0;
+        at += channels;
+        if (at >= total) at -= total;
+      }
     }
   }
 
@@ -429,7 +455,19 @@ class IntegerFrontend implements AudioFrontend {
     const base = this.ringSlot * this.channels;
     if (!this.normalized) this.quantizeFrame(features, 0, this.reference, this.codeRing, base);
     const featureRing = this.featureRing;
-    if (featureRing) for (let c = 0; c < this.channels; c++) featureRing[base + c] = features[c];
+    if (!featureRing) return;
+    const sums = this.channelSums;
+    if (sums) {
+      // The slot's frame leaves the window (if it was heard since the reset) as this one enters.
+      const leaving = this.frameCount >= this.frames;
+      for (let c = 0; c < this.channels; c++) {
+        const f = features[c];
+        sums[c] += leaving ? f - featureRing[base + c] : f;
+        featureRing[base + c] = f;
+      }
+    } else {
+      for (let c = 0; c < this.channels; c++) featureRing[base + c] = features[c];
+    }
   }
 
   /**

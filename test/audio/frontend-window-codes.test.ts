@@ -4,9 +4,10 @@
  * test host, a front-end with the native kernels and one with the TypeScript kernels stream the
  * same audio (eSpeak NG speech, speech-like clips, noise, silence, extreme clips) with resets and
  * pushes of random sizes, reading the codes after every push (so the first, partially heard
- * windows after each reset too); Node's TypeScript front-end gives the expected codes. Then
- * feature rings with arbitrary int32 contents (wrapping sums, negative means) and extreme
- * quantizers; a hand-checked case; and a RangeError for every bad argument.
+ * windows after each reset too); Node's TypeScript front-end, with its running channel sums and
+ * with the summing loop, gives the expected codes. Then feature rings with arbitrary int32
+ * contents (wrapping sums, negative means) and extreme quantizers; a hand-checked case; and a
+ * RangeError for every bad argument.
  */
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
