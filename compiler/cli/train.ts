@@ -81,18 +81,19 @@ computes the same codes from raw 16 kHz PCM), then a stack of strided temporal c
 over frames, executed on the crossbar by im2col) and a dense layer is trained; 12 classes
 (_silence_, _unknown_, yes, no, up, down, left, right, on, off, stop, go). The model is evaluated
 by the runtime on the test split (testing_list.txt). Defaults: 80 epochs, batch 64, warm-up 200,
-two 64-channel convolutions (kernel 5, stride 2) and a dense layer: a 48 KB model file. Compare
-recipes with \`tempo-cim eval --split validation\`, not on the test split.
+time shifts of +-4 frames and stretches of up to 20 %, two 64-channel convolutions (kernel 5,
+stride 2) and a dense layer: a 48 KB model file. Compare recipes with
+\`tempo-cim eval --split validation\`, not on the test split.
   --channels LIST       output channels of the temporal convolutions (default 64,64)
   --kernel K            convolution kernel in frames (default 5)
   --stride S            convolution stride in frames (default 2)
-  --shift N             max random time shift in frames (default 2; never along mel channels)
+  --shift N             max random time shift in frames (default 4; never along mel channels)
   --mask-time N         SpecAugment-style masks: blank a random run of up to N frames (default 0 = off)
   --mask-freq N         ... and a random band of up to N mel channels (default 0 = off)
   --warp-freq X         scale each training clip's mel axis by a random factor in [1-X, 1+X] (default 0 = off)
   --tilt T              tilt each training clip's spectrum by up to +-T code steps (default 0 = off)
   --warp-time X         stretch each training clip in time by a random factor in [1-X, 1+X] about
-                        the window's centre (default 0 = off)
+                        the window's centre (default 0.2; 0 = off)
   --unknown-fraction F  unknown-word clips in training as a fraction of the keyword clips, as many as
                         the folder has (default 0.1, the protocol's; validation and test keep 0.1)
   --wave-augment P      per epoch, augment each training clip with probability P as a waveform
