@@ -20,6 +20,7 @@ import { nativeHostPath } from '../../compiler/xs/native-host.ts';
 import { XsWorker } from '../../compiler/xs/worker.ts';
 import { createAudioFrontend, type AudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { extremeClips, speechLikeClip } from './speechlike.ts';
+import { xsMessage } from '../helpers/xs-message.ts';
 
 const ENTRY = new URL('../../runtime/frontend/frontend.ts', import.meta.url).pathname;
 
@@ -96,12 +97,6 @@ globalThis.handleCommand = function (message) {
   return new Uint8Array(Array.from(text, (ch) => ch.charCodeAt(0))).buffer;
 };`;
 
-function message(op: string, payload: ArrayBufferView): Uint8Array {
-  const out = new Uint8Array(4 + payload.byteLength);
-  out[0] = op.charCodeAt(0);
-  out.set(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), 4);
-  return out;
-}
 
 /** A TypeScript front-end that sums the window in windowReference (no running sums): the plain reference. */
 function summingFrontend(blob: Int32Array): AudioFrontend {
@@ -159,7 +154,7 @@ describe('native window-code kernel (windowCodes) in XS', () => {
       pcm.set(p, at);
       at += p.length;
     }
-    await xs.command(message('P', pcm));
+    await xs.command(xsMessage('P', pcm));
   }, 120_000);
 
   afterAll(async () => {
@@ -168,7 +163,7 @@ describe('native window-code kernel (windowCodes) in XS', () => {
 
   it.each(CONFIGS)('%s: streamed windows give the TypeScript codes bit for bit', async (_label, options, calibrated) => {
     const blob = buildFrontendBlob(options, calibrated ? calibration : undefined);
-    await xs.command(message('B', blob));
+    await xs.command(xsMessage('B', blob));
     // Steps: resets, and pushes of random sizes (mostly small: many partially heard windows).
     const rand = randomStream(4242);
     const steps: number[] = [];
@@ -188,7 +183,7 @@ describe('native window-code kernel (windowCodes) in XS', () => {
     const size = running.frames * running.channels;
     const expected = new Uint8Array(size);
     const check = new Uint8Array(size);
-    const all = (await xs.command(message('S', Int32Array.from(steps)))).reply;
+    const all = (await xs.command(xsMessage('S', Int32Array.from(steps)))).reply;
     expect(all.length).toBe(steps.length * 2 * size);
     let at = 0;
     let native = 0;
@@ -260,8 +255,8 @@ describe('native window-code kernel (windowCodes) in XS', () => {
       fe.codes(out);
       expected.set(out, k * size);
     }
-    await xs.command(message('B', blob));
-    const all = (await xs.command(message('X', words))).reply;
+    await xs.command(xsMessage('B', blob));
+    const all = (await xs.command(xsMessage('X', words))).reply;
     expect(all.length).toBe(states * 2 * size);
     let native = 0;
     let typescript = 0;
@@ -275,7 +270,7 @@ describe('native window-code kernel (windowCodes) in XS', () => {
     expect(typescript).toBe(states);
   }, 120_000);
 
-  const call = async (c: Record<string, unknown>) => Buffer.from((await xs.command(message('K', Buffer.from(JSON.stringify(c))))).reply).toString('latin1');
+  const call = async (c: Record<string, unknown>) => Buffer.from((await xs.command(xsMessage('K', Buffer.from(JSON.stringify(c))))).reply).toString('latin1');
   // 3 frames x 2 channels, 4-bit codes; slot 2 with 2 frames heard: frames 0 and 1 (slot 2 not heard).
   const GOOD = {
     params: [3, 2, 15, 2, 0, 5120], ring: [-3, 100, 0, 50, 999, 999], quant: [-46, 4096, 0, 4096], reference: 2, out: 6, slot: 2, heard: 2,

@@ -10,6 +10,7 @@ import { nativeHostPath } from '../../compiler/xs/native-host.ts';
 import { XsWorker } from '../../compiler/xs/worker.ts';
 import { createAudioFrontend } from '../../runtime/frontend/frontend.ts';
 import { extremeClips, speechLikeClip } from './speechlike.ts';
+import { xsMessage } from '../helpers/xs-message.ts';
 
 const ENTRY = new URL('../../runtime/frontend/frontend.ts', import.meta.url).pathname;
 
@@ -32,12 +33,6 @@ globalThis.handleCommand = function (message) {
   return codes.buffer;
 };`;
 
-function message(op: string, payload: ArrayBufferView): Uint8Array {
-  const out = new Uint8Array(4 + payload.byteLength);
-  out[0] = op.charCodeAt(0);
-  out.set(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), 4);
-  return out;
-}
 
 describe.each(['TypeScript', 'native'] as const)('front-end in XS (%s kernels)', (engine) => {
   let xs: XsWorker;
@@ -59,7 +54,7 @@ describe.each(['TypeScript', 'native'] as const)('front-end in XS (%s kernels)',
       clips.splice(0, 8, ...extremeClips());
       const blob = buildFrontendBlob(options, clips.slice(8, 48));
       const node = createAudioFrontend(blob);
-      const created = await xs.command(message('B', blob));
+      const created = await xs.command(xsMessage('B', blob));
       expect(Array.from(created.reply)).toEqual([node.frames, node.channels, node.bits]);
 
       const size = node.frames * node.channels;
@@ -71,11 +66,11 @@ describe.each(['TypeScript', 'native'] as const)('front-end in XS (%s kernels)',
       });
       const pcm = new Int16Array(count * 16000);
       clips.forEach((clip, k) => pcm.set(clip, k * 16000));
-      await xs.command(message('P', pcm));
+      await xs.command(xsMessage('P', pcm));
       let identical = 0;
       let compute = 0;
       for (let k = 0; k < count; k++) {
-        const result = await xs.command(message('C', Uint32Array.of(k)));
+        const result = await xs.command(xsMessage('C', Uint32Array.of(k)));
         compute += result.compute;
         if (result.reply.length === size && result.reply.every((v, i) => v === expected[k * size + i])) identical++;
       }
