@@ -276,14 +276,15 @@ void xs_tcim_frontend_frame(xsMachine *the)
  */
 void xs_tcim_preemphasize(xsMachine *the)
 {
-	uint32_t pcmBytes;
-	const uint8_t *bytes = tcimBytes(the, 0, &pcmBytes, 0);
-	const int16_t *pcm = (const int16_t *)(const void *)bytes;
+	/* Integers first: converting an argument may run JS, which may move the buffers below. */
 	int32_t from = tcimInt(the, 1, 0, 0x7fffffff, "from");
 	int32_t to = tcimInt(the, 2, from, 0x7fffffff, "to");
 	int32_t filled = tcimInt(the, 4, 0, 0x7fffffff, "filled");
 	int32_t previous = tcimInt(the, 5, -32768, 32767, "previous sample");
 	int32_t coefficient = tcimInt(the, 6, 0, 32767, "pre-emphasis");
+	uint32_t pcmBytes;
+	const uint8_t *bytes = tcimBytes(the, 0, &pcmBytes, 0);
+	const int16_t *pcm = (const int16_t *)(const void *)bytes;
 	int32_t *frame, i;
 	if (((uintptr_t)pcm & 1) != 0 || (uint32_t)to > pcmBytes / 2)
 		xsRangeError("samples [%d, %d) outside the buffer", (int)from, (int)to);
