@@ -393,12 +393,17 @@ void xs_tcim_window_codes(xsMachine *the)
 	unheard = (uint32_t)(frames - heard) * (uint32_t)channels;
 	for (o = 0; o < unheard; o++)
 		out[o] = 0;
+	/* A channel at a time, so its constants (and the 64-bit division of its saturation, costly on a
+	 * 32-bit core) are computed once per window, not once per code. */
 	at = (uint32_t)((slot + frames - heard) % frames) * (uint32_t)channels;
-	for (o = unheard; o < total; o += (uint32_t)channels) {
-		for (c = 0; c < channels; c++) {
-			int32_t offset = quant[2 * c], scale = quant[2 * c + 1], code = 0;
-			int64_t saturation = (((int64_t)maxCode << TCIM_QUANT_SCALE_BITS) + scale - 1) / scale;
-			int64_t d = (int64_t)ring[at + (uint32_t)c] - reference[c] - offset;
+	for (c = 0; c < channels; c++) {
+		int32_t scale = quant[2 * c + 1];
+		int64_t base = (int64_t)reference[c] + quant[2 * c];
+		int64_t saturation = (((int64_t)maxCode << TCIM_QUANT_SCALE_BITS) + scale - 1) / scale;
+		uint32_t from = at + (uint32_t)c;
+		for (o = unheard + (uint32_t)c; o < total; o += (uint32_t)channels) {
+			int64_t d = (int64_t)ring[from] - base;
+			int32_t code = 0;
 			if (d >= saturation)
 				code = maxCode;
 			else if (d > 0) {
@@ -406,10 +411,10 @@ void xs_tcim_window_codes(xsMachine *the)
 				if (code > maxCode)
 					code = maxCode;
 			}
-			out[o + (uint32_t)c] = (uint8_t)code;
+			out[o] = (uint8_t)code;
+			from += (uint32_t)channels;
+			if (from >= total)
+				from -= total;
 		}
-		at += (uint32_t)channels;
-		if (at == total)
-			at = 0;
 	}
 }
