@@ -4,7 +4,9 @@
  */
 import { CliError, intOption, parseIntList, realOption } from '../util/args.ts';
 import { defaultWaveAugment } from '../audio/augment-wave.ts';
-import { type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DISTILL_DEFAULTS, type DistillJob, type KeywordTrainResult, trainKeywords } from '../pipelines/keywords.ts';
 import { FRONTEND_NORMALIZATIONS, type FrontendNormalization } from '../audio/frontend-design.ts';
 import { defaultKeywordArchitecture, keywordFrontendDefaults, keywordTrainDefaults } from '../train/keywords.ts';
 import type { TrainOptions } from '../train/trainer.ts';
@@ -57,5 +59,23 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const normalize = (o.normalize ?? keywordFrontendDefaults.normalize ?? 'none') as FrontendNormalization;
   if (!FRONTEND_NORMALIZATIONS.includes(normalize)) throw new CliError(`--normalize must be one of ${FRONTEND_NORMALIZATIONS.join(', ')}, got ${o.normalize}`);
   if (waveVariants && !waveAugment) throw new CliError('--wave-variants needs --wave-augment P (P > 0)');
-  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, trainUnknownFraction, streamWindows, waveAugment, waveVariants, frontend: { normalize }, options, out, quiet: !!o.quiet }, log);
+  const distill = distillJob(o);
+  return trainKeywords({ data: o.data, architecture, limitPerClass, speakerPrefix, trainUnknownFraction, streamWindows, waveAugment, waveVariants, frontend: { normalize }, distill, options, out, quiet: !!o.quiet }, log);
+}
+
+/** `--teacher A.tcm,B.tcm [--distill W] [--distill-temperature T]`: the teachers read from disk (nothing is trained before they all load). */
+function distillJob(o: Record<string, string | number | boolean | undefined>): DistillJob | undefined {
+  const weight = realOption(o, 'distill', 0, 1);
+  const temperature = realOption(o, 'distill-temperature', 0.1, 100);
+  if (o.teacher === undefined) {
+    if (weight !== undefined || temperature !== undefined) throw new CliError('--distill and --distill-temperature need --teacher FILES');
+    return undefined;
+  }
+  const files = String(o.teacher).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (files.length === 0) throw new CliError('--teacher needs one or more .tcm files, comma-separated');
+  const teachers = files.map((file) => {
+    if (!existsSync(file)) throw new CliError(`--teacher ${file}: no such file`);
+    return { name: basename(file), bytes: new Uint8Array(readFileSync(file)) };
+  });
+  return { teachers, weight: weight ?? DISTILL_DEFAULTS.weight, temperature: temperature ?? DISTILL_DEFAULTS.temperature };
 }

@@ -111,6 +111,12 @@ stride 2) and a dense layer: a 48 KB model file. Compare recipes with
                         channel-mean (each band relative to its own mean over the window: also
                         invariant to a fixed spectral colouring); the blob in the .tcm carries
                         it, so eval, run and the app follow (default channel-mean)
+  --teacher FILES       knowledge distillation: comma-separated .tcm models trained on the same
+                        folder (e.g. with other --seed values); the runtime scores every training
+                        clip with each and the student learns their averaged probabilities
+                        besides the labels (docs/training.md, "Distillation")
+  --distill W           weight of the teachers' probabilities in the target (default 0.5)
+  --distill-temperature T  teacher scores are divided by T before the softmax (default 2)
   --limit N             at most N clips per class and split (quick experiments)
   --speakers PREFIX     only word clips of speakers whose id starts with PREFIX (all splits),
                         e.g. es- to train on the eSpeak NG voices alone (leave-one-engine-out)
@@ -221,11 +227,12 @@ export const trainSpec = {
   leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number', 'wave-variants': 'number', normalize: 'string',
+  teacher: 'string', distill: 'number', 'distill-temperature': 'number',
 } as const;
 
 /** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
 /** Options of keyword training only (refused for mnist, named in this order in the error). */
-const KEYWORD_ONLY = ['channels', 'kernel', 'stride', 'mask-time', 'mask-freq', 'warp-freq', 'tilt', 'warp-time', 'unknown-fraction', 'speakers', 'wave-augment', 'wave-variants', 'stream-windows', 'normalize'];
+const KEYWORD_ONLY = ['channels', 'kernel', 'stride', 'mask-time', 'mask-freq', 'warp-freq', 'tilt', 'warp-time', 'unknown-fraction', 'speakers', 'wave-augment', 'wave-variants', 'stream-windows', 'normalize', 'teacher', 'distill', 'distill-temperature'];
 
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');

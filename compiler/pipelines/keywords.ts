@@ -15,8 +15,11 @@ import { evaluateCodes } from '../train/evaluate.ts';
 import { asImageSet, identityInput, keywordFrontendDefaults, keywordLayers, keywordModelSpec, keywordTrainDefaults, loadKeywordFeatures, type KeywordArchitecture } from '../train/keywords.ts';
 import { defaultTrainOptions, train, type TrainOptions, type TrainResult } from '../train/trainer.ts';
 import { UserError } from '../errors.ts';
+import type { Model } from '../../runtime/model.ts';
 import { StatusLine } from '../util/progress.ts';
 import { trainingProvenance } from './provenance.ts';
+import { type Teacher, teacherTargets } from '../train/distill.ts';
+import { crc32 } from '../../runtime/crc32.ts';
 
 export interface KeywordsJob {
   /** Speech Commands folder. */
@@ -36,11 +39,23 @@ export interface KeywordsJob {
   waveVariants?: number;
   /** Front-end options (over keywordFrontendDefaults), e.g. window normalization. */
   frontend?: Partial<FrontendOptions>;
+  /** Knowledge distillation from teacher models trained on the same folder (compiler/train/distill.ts). */
+  distill?: DistillJob;
   /** Trainer options over keywordTrainDefaults (layers and classes come from the data). */
   options: Partial<TrainOptions>;
   out: string;
   quiet: boolean;
 }
+
+export interface DistillJob {
+  teachers: Teacher[];
+  /** Weight of the teachers' probabilities in the training target (the label keeps 1 - weight). */
+  weight: number;
+  temperature: number;
+}
+
+/** `tempo-cim train --teacher` without --distill / --distill-temperature. */
+export const DISTILL_DEFAULTS = { weight: 0.5, temperature: 2 } as const;
 
 export interface KeywordTrainResult {
   result: TrainResult;
@@ -80,6 +95,22 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
     }
     const input = identityInput(features.frames, features.channels, features.bits);
     const opts: Partial<TrainOptions> = { ...keywordTrainDefaults, ...job.options, layers, classes: features.labels.length, hidden: [] };
+    if (job.distill) {
+      const t1 = Date.now();
+      const { teachers, weight, temperature } = job.distill;
+      const check = (model: Model) =>
+        model.input.kind !== 'audio' ? 'not a keyword (audio input) model'
+        : model.labels.join() !== features.labels.join() ? `labels ${model.labels.join(',')} differ from the data's ${features.labels.join(',')}`
+        : !sameInts(model.input.frontend, features.blob) ? 'its audio front-end differs from the one calibrated on this data (a teacher must be trained on the same folder with the same --normalize)'
+        : null;
+      try {
+        opts.softTargets = teacherTargets(teachers, features.train.codes, features.train.count, { temperature, check, onProgress: (d, n) => { if (d % 500 === 0 || d === n) status.update(`teachers (runtime) ${d}/${n} inferences`); } });
+      } catch (error) {
+        throw new UserError((error as Error).message);
+      }
+      opts.distillWeight = weight;
+      status.line(`${teachers.length} teacher${teachers.length > 1 ? 's' : ''} scored ${features.train.count} training samples in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    }
     if (cache && job.waveAugment) {
       const seed = opts.seed ?? defaultTrainOptions.seed;
       opts.epochData = waveAugmentEpochs(cache, features.train.codes, features.train.count, features.blob, job.waveAugment, new NoiseBank(features.backgroundNoise, seed), seed, job.waveVariants ?? 0);
@@ -97,6 +128,7 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
       defaults: { ...defaultTrainOptions, ...keywordTrainDefaults } as TrainOptions,
       augmentation: { shiftAxes: 'time', ...(job.waveAugment ? { waveform: { ...job.waveAugment, ...(job.waveVariants ? { variants: job.waveVariants } : {}) } } : {}), ...(job.streamWindows ? { streamWindows: job.streamWindows } : {}), ...(job.trainUnknownFraction !== undefined ? { trainUnknownFraction: job.trainUnknownFraction } : {}) },
       trainSamples: features.train.count,
+      ...(job.distill ? { distill: { teachers: job.distill.teachers.map((t) => ({ name: t.name, crc32: crc32(t.bytes) })), weight: job.distill.weight, temperature: job.distill.temperature } } : {}),
       figures: { graphTestAccuracy: lastEpoch?.testAccuracy ?? null },
     });
     const bytes = writeModel(keywordModelSpec(result, features, provenance));
@@ -110,4 +142,10 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
   } finally {
     cache?.dispose();
   }
+}
+
+function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -17,6 +17,8 @@ export interface ProvenanceParts {
   /** Pipeline-specific facts about the augmentation, placed right after `shift`. */
   augmentation?: Record<string, unknown>;
   trainSamples: number;
+  /** Knowledge distillation: the teachers (name, checksum), weight and temperature. */
+  distill?: Record<string, unknown>;
   /** The training graph's figures and conversion details, last. */
   figures: Record<string, unknown>;
 }
@@ -50,6 +52,7 @@ export function trainingProvenance(result: TrainResult, parts: ProvenanceParts):
     ...(o.leakShift ? { leakShift: o.leakShift } : {}),
     ...(o.cellNoise ? { trainNoise: { device: o.cellNoise.device.name, ...o.cellNoise.faults } } : {}),
     trainSamples: parts.trainSamples,
+    ...(parts.distill ? { distill: parts.distill } : {}),
     ...parts.figures,
   };
 }

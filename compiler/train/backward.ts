@@ -195,8 +195,12 @@ function nextOpenGates(z: Float64Array, float: boolean, amax: number, next: Int3
   return next;
 }
 
-/** Softmax cross-entropy of the output scores (in float units): loss into stats, dLoss/dscore into ws.dOut[last]. */
-function lossGradient(pass: TrainPass, label: number): void {
+/**
+ * Softmax cross-entropy of the output scores (in float units): loss into stats, dLoss/dscore into
+ * ws.dOut[last]. The target is the label's (label smoothing included), mixed with a teacher's
+ * probabilities `soft` when distilling (cfg.distillWeight).
+ */
+function lossGradient(pass: TrainPass, label: number, soft: Float32Array | null): void {
   const { cfg, ws, stats } = pass;
   const last = cfg.layers.length - 1;
   const logits = ws.act[last];
@@ -213,9 +217,11 @@ function lossGradient(pass: TrainPass, label: number): void {
   const dl = ws.dOut[last];
   const eps = cfg.labelSmoothing ?? 0;
   const off = eps / logits.length;
+  const alpha = soft ? (cfg.distillWeight ?? 0) : 0;
   for (let j = 0; j < logits.length; j++) {
     probs[j] /= sum;
-    dl[j] = probs[j] - (j === label ? 1 - eps + off : off);
+    const hard = j === label ? 1 - eps + off : off;
+    dl[j] = probs[j] - (alpha > 0 ? (1 - alpha) * hard + alpha * soft![j] : hard);
   }
   stats.loss += -Math.log(Math.max(probs[label], 1e-30));
 }
@@ -256,11 +262,12 @@ function countActivity(pass: TrainPass): void {
 /**
  * Forward + backward for one labelled sample: accumulates gradients into pass.grad (not averaged)
  * and statistics into pass.stats. Returns the predicted class. `pre` / `dqOut`: the batched first
- * layer's partials of this sample and where its output gradient goes (batched.ts).
+ * layer's partials of this sample and where its output gradient goes (batched.ts). `soft`: the
+ * teacher's probabilities for this sample when distilling.
  */
-export function trainSample(pass: TrainPass, x: Float32Array, label: number, pre: Float64Array | null = null, dqOut: Float64Array | null = null): number {
+export function trainSample(pass: TrainPass, x: Float32Array, label: number, pre: Float64Array | null = null, dqOut: Float64Array | null = null, soft: Float32Array | null = null): number {
   const pred = forwardSample(pass, x, pre);
-  lossGradient(pass, label);
+  lossGradient(pass, label, soft);
   pass.stats.samples++;
   if (pred === label) pass.stats.correct++;
   if (pass.cfg.mode !== 'float') countActivity(pass);

@@ -5,6 +5,7 @@
  * each 8-byte aligned. The key names the configuration; resuming under another one is refused.
  */
 import { readFileSync } from 'node:fs';
+import { crc32 } from '../../runtime/crc32.ts';
 import type { ImageInput } from '../../runtime/model.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import type { EpochRecord, TrainOptions } from './options.ts';
@@ -13,6 +14,7 @@ import type { EpochRecord, TrainOptions } from './options.ts';
 export function checkpointKey(opts: TrainOptions, input: ImageInput, trainCount: number): string {
   const keyed = { ...opts, workers: 0, checkpoint: 0, resume: 0, evalEachEpoch: 0, progress: 0, stopAfterEpochs: 0 } as Record<string, unknown>;
   delete keyed.evalName; // a label only; absent keeps the keys of existing checkpoints
+  if (opts.softTargets) keyed.softTargets = crc32(new Uint8Array(opts.softTargets.buffer, opts.softTargets.byteOffset, opts.softTargets.byteLength));
   return JSON.stringify({ v: 1, opts: Object.fromEntries(Object.keys(keyed).sort().map((k) => [k, keyed[k]])), input, n: trainCount });
 }
 

@@ -35,6 +35,7 @@ export function netConfig(input: ImageInput, opts: TrainOptions, classes = 10): 
     stallPenalty: opts.stallPenalty,
     clipPenalty: opts.clipPenalty,
     labelSmoothing: opts.labelSmoothing,
+    ...(opts.softTargets && opts.distillWeight ? { distillWeight: opts.distillWeight } : {}),
     ...(opts.leakShift ? { leakShift: opts.leakShift } : {}),
     ...(opts.cellNoise ? { cellNoise: opts.cellNoise } : {}),
   };

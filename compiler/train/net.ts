@@ -66,6 +66,8 @@ export interface NetConfig extends QuantSettings {
   inputBits: number;
   /** Label smoothing eps of the cross-entropy target: (1 - eps) one-hot + eps / classes (0 = off). */
   labelSmoothing?: number;
+  /** Weight of the teacher's probabilities in the target (softTargets); absent or 0 = labels only. */
+  distillWeight?: number;
 }
 
 export function denseShape(inputs: number, outputs: number): LayerShape {

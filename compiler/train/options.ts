@@ -58,6 +58,13 @@ export interface TrainOptions extends QuantSettings {
   epochData?: (epoch: number, images: Uint8Array) => void;
   /** What `epochData` does (part of the checkpoint key and the provenance). */
   epochDataKey?: string;
+  /**
+   * Knowledge distillation: per training sample, a teacher's class probabilities (count x classes,
+   * rows summing to 1; compiler/train/distill.ts). The cross-entropy target becomes
+   * (1 - distillWeight) x the label's target + distillWeight x this row.
+   */
+  softTargets?: Float32Array;
+  distillWeight?: number;
 }
 
 export const defaultTrainOptions: TrainOptions = {

@@ -51,9 +51,9 @@ export class ShardPool {
     this.remoteStats = newStats(cfg);
     this.preds = shared(Uint8Array, evalCount);
     if (workers > 1) {
-      const { images, labels, input } = data;
+      const { images, labels, input, soft } = data;
       this.worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-        workerData: { cfg, layout, params, flags, images, labels, input, batchIdx, batchAugment, grad: this.sharedGrad1, evalCodes, preds: this.preds },
+        workerData: { cfg, layout, params, flags, images, labels, input, soft: soft ?? null, batchIdx, batchAugment, grad: this.sharedGrad1, evalCodes, preds: this.preds },
       });
       this.worker.unref();
       this.worker.on('message', (msg) => this.settle(msg));

@@ -17,6 +17,8 @@ export interface ShardData {
   images: Uint8Array;
   labels: Uint8Array;
   input: ImageInput;
+  /** Distillation: the teacher's probabilities, count x classes (TrainOptions.softTargets); null = labels only. */
+  soft?: Float32Array | null;
 }
 
 export class ShardRunner {
@@ -81,6 +83,14 @@ export class ShardRunner {
     return x;
   }
 
+  /** The teacher's probabilities for training sample `index` (null when not distilling). */
+  private softOf(index: number): Float32Array | null {
+    const soft = this.data.soft;
+    if (!soft) return null;
+    const k = this.pass.cfg.layers[this.pass.cfg.layers.length - 1].outChannels;
+    return soft.subarray(index * k, (index + 1) * k);
+  }
+
   /**
    * Gradient (summed, not averaged) of samples indices[from..to) into out; statistics returned.
    * `aug` holds the batch's augmentation, indexed like `indices`.
@@ -92,7 +102,7 @@ export class ShardRunner {
     this.quantize(indices);
     const labels = this.data.labels;
     if (!batchedFirstLayer(pass)) {
-      for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]]);
+      for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]], null, null, this.softOf(indices[b]));
       out.set(pass.grad);
       return pass.stats;
     }
@@ -107,7 +117,7 @@ export class ShardRunner {
     for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], aug, from + s), s * n);
     firstLayerForwardBatch(pass, this.X, count, this.Pb);
     for (let s = 0; s < count; s++) {
-      trainSample(pass, this.X.subarray(s * n, (s + 1) * n), labels[indices[from + s]], this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell));
+      trainSample(pass, this.X.subarray(s * n, (s + 1) * n), labels[indices[from + s]], this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell), this.softOf(indices[from + s]));
     }
     firstLayerGradBatch(pass, this.X, count, this.DQ, pass.grad);
     out.set(pass.grad);

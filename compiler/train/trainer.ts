@@ -38,11 +38,16 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
   images.set(trainSet.images);
   const labels = shared(Uint8Array, trainSet.count);
   labels.set(trainSet.labels);
+  const soft = opts.softTargets ? shared(Float32Array, opts.softTargets.length) : null;
+  if (soft && opts.softTargets) {
+    if (opts.softTargets.length !== trainSet.count * cfg.layers[cfg.layers.length - 1].outChannels) throw new Error(`softTargets: ${opts.softTargets.length} values for ${trainSet.count} samples of ${cfg.layers[cfg.layers.length - 1].outChannels} classes`);
+    soft.set(opts.softTargets);
+  }
   const batchIdx = shared(Int32Array, opts.batch);
   const draws = new AugmentDraws(opts, input);
   const testCodes = testSet && opts.evalEachEpoch ? shared(Uint8Array, testSet.count * input.channels) : null;
   if (testCodes && testSet) testCodes.set(encodeSet(testSet, input));
-  const pool = new ShardPool(cfg, layout, params, stall.flags, { images, labels, input }, batchIdx, draws.batch, testCodes, testSet?.count ?? 0, opts.workers);
+  const pool = new ShardPool(cfg, layout, params, stall.flags, { images, labels, input, soft }, batchIdx, draws.batch, testCodes, testSet?.count ?? 0, opts.workers);
   const encode = (index: number) => pool.local.encode(index);
   const key = checkpointKey(opts, input, trainSet.count);
   let history: EpochRecord[] = [];

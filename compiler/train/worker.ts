@@ -3,8 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { predictRange } from './graph.ts';
 import { ShardRunner } from './shard.ts';
 
-const { cfg, layout, params, flags, images, labels, input, batchIdx, batchAugment, grad, evalCodes, preds } = workerData;
-const runner = new ShardRunner(cfg, layout, params, flags, { images, labels, input });
+const { cfg, layout, params, flags, images, labels, input, soft, batchIdx, batchAugment, grad, evalCodes, preds } = workerData;
+const runner = new ShardRunner(cfg, layout, params, flags, { images, labels, input, soft });
 
 parentPort!.on('message', (msg: { from: number; to: number; predict?: boolean }) => {
   if (msg.predict) {

@@ -206,6 +206,23 @@ describe('keyword training (conv1d stack) end to end', () => {
     await expect(trainKeywordsAndWrite({ data: dir, out: augmented, quiet: true, 'wave-variants': 4 }, {}, () => {})).rejects.toThrow(/--wave-variants needs --wave-augment/);
   }, 120_000);
 
+  it('--teacher distils a model trained on the same folder into a smaller one and records it; other front-ends are refused', async () => {
+    const student = join(dir, 'student.tcm');
+    const common = { epochs: 2, batch: 16, workers: 1, warmupSteps: 10, lr: 0.004, seed: 3 };
+    const lines: string[] = [];
+    const result = await trainKeywordsAndWrite({ data: dir, out: student, quiet: true, channels: '4,4', teacher: out, distill: 0.6 }, common, (s) => lines.push(s));
+    const provenance = JSON.parse(new TextDecoder().decode(loadModel(result.bytes).provenanceBytes));
+    expect(provenance.distill.teachers).toEqual([{ name: 'model.tcm', crc32: expect.any(Number) }]);
+    expect(provenance.distill).toMatchObject({ weight: 0.6, temperature: 2 });
+    // The teachers change what the student learns: not the model the labels alone give.
+    const alone = await trainKeywordsAndWrite({ data: dir, out: join(dir, 'alone.tcm'), quiet: true, channels: '4,4' }, common, () => {});
+    expect(Buffer.from(result.bytes).equals(Buffer.from(alone.bytes))).toBe(false);
+    // A front-end calibrated on other clips (--limit) cannot be taught by this teacher's codes.
+    await expect(trainKeywordsAndWrite({ data: dir, out: student, quiet: true, channels: '4,4', limit: 4, teacher: out }, common, () => {})).rejects.toThrow(/audio front-end differs/);
+    await expect(trainKeywordsAndWrite({ data: dir, out: student, quiet: true, teacher: join(dir, 'none.tcm') }, common, () => {})).rejects.toThrow(/no such file/);
+    await expect(trainKeywordsAndWrite({ data: dir, out: student, quiet: true, distill: 0.5 }, common, () => {})).rejects.toThrow(/need --teacher/);
+  }, 120_000);
+
   it('data stream + eval --stream: the app\'s detector over a held-out stream, scored against its ground truth', async () => {
     const wav = join(dir, 'stream.wav');
     expect((await cli(['data', 'stream', '--data', dir, '--out', wav, '--minutes', '0.5'])).code).toBe(0);
