@@ -208,6 +208,43 @@ export function stretchImage(src: Uint8Array, dst: Uint8Array, width: number, he
   return dst;
 }
 
+/**
+ * Per-sample gain contour of keyword codes: GAIN_KNOTS floats, a loudness offset in code steps at
+ * evenly spaced frames, linear between them. Voices differ in how loud their vowels are against
+ * their consonants (eSpeak NG's `voicing` and `consonants` levels, stress amplitudes): the same
+ * word with its segments raised or lowered against each other.
+ */
+export const GAIN_KNOTS = 4;
+
+/** Draws GAIN_KNOTS offsets uniform in [-max, max] into out[at..]; always GAIN_KNOTS draws. */
+export function drawGainContour(next: () => number, max: number, out: Float32Array, at: number): void {
+  for (let k = 0; k < GAIN_KNOTS; k++) out[at + k] = (2 * next() - 1) * max;
+}
+
+/**
+ * Adds the gain contour at gains[at..at+GAIN_KNOTS) to every nonzero value of `img` (w channels x h
+ * frames) in place: frame y gets the offset interpolated between the knots at frames
+ * k (h - 1) / (GAIN_KNOTS - 1); results are rounded and kept in 0..255 (code 0, below the
+ * quantizer's range, stays 0).
+ */
+export function gainContourImage(img: Uint8Array, width: number, height: number, gains: Float32Array, at: number): Uint8Array {
+  const span = (height - 1) / (GAIN_KNOTS - 1);
+  for (let y = 0; y < height; y++) {
+    const pos = span > 0 ? y / span : 0;
+    const k = Math.min(GAIN_KNOTS - 2, Math.floor(pos));
+    const t = pos - k;
+    const g = gains[at + k] * (1 - t) + gains[at + k + 1] * t;
+    const base = y * width;
+    for (let c = 0; c < width; c++) {
+      const v = img[base + c];
+      if (v === 0) continue;
+      const r = Math.round(v + g);
+      img[base + c] = r <= 0 ? 0 : r >= 255 ? 255 : r;
+    }
+  }
+  return img;
+}
+
 /** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps, spectra, masks and stretches if enabled. */
 export interface BatchAugment {
   shifts: Uint8Array;
@@ -215,12 +252,13 @@ export interface BatchAugment {
   masks: Uint8Array | null;
   spectra?: Float32Array | null;
   tempos?: Float32Array | null;
+  gains?: Float32Array | null;
 }
 
 /**
  * Applies sample `slot`'s augmentation of `aug` to `src` into `dst` (w x h): shift (with the time
  * stretch if on) or warp, then the spectral perturbation (needs `row`, scratch of `width` floats),
- * then masks; aug null = plain copy.
+ * then the gain contour, then masks; aug null = plain copy.
  */
 export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, height: number, aug: BatchAugment | null, slot: number, row?: Float32Array): Uint8Array {
   if (!aug) return shiftImage(src, dst, width, height, 0, 0);
@@ -231,6 +269,7 @@ export function augmentImage(src: Uint8Array, dst: Uint8Array, width: number, he
     else shiftImage(src, dst, width, height, dx, dy);
   }
   if (aug.spectra && row) spectrumImage(dst, width, height, aug.spectra, slot * SPECTRUM_FLOATS, row);
+  if (aug.gains) gainContourImage(dst, width, height, aug.gains, slot * GAIN_KNOTS);
   if (aug.masks) maskImage(dst, width, height, aug.masks, slot * MASK_BYTES);
   return dst;
 }

@@ -1,12 +1,12 @@
 /**
  * The trainer's augmentation draws: for every batch slot, from the epoch's random stream, a shift
- * or an affine warp, then a mask if masks are on, then a spectral perturbation and a time stretch if
- * those are on, into
+ * or an affine warp, then a mask if masks are on, then a spectral perturbation, a time stretch and a
+ * gain contour if those are on, into
  * the shared buffers both shards apply (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
  * draw that is off takes nothing from the stream, so configurations without it keep their bytes.
  */
 import type { ImageInput } from '../../runtime/model.ts';
-import { type BatchAugment, type DistortOptions, type SpectrumOptions, MASK_BYTES, SPECTRUM_FLOATS, TEMPO_FLOATS, WARP_FLOATS, drawMask, drawShift, drawSpectrum, drawTempo, drawWarp } from '../data/augment.ts';
+import { type BatchAugment, type DistortOptions, type SpectrumOptions, GAIN_KNOTS, MASK_BYTES, SPECTRUM_FLOATS, TEMPO_FLOATS, WARP_FLOATS, drawGainContour, drawMask, drawShift, drawSpectrum, drawTempo, drawWarp } from '../data/augment.ts';
 import type { TrainOptions } from './options.ts';
 import { shared } from './parallel.ts';
 
@@ -29,6 +29,7 @@ export class AugmentDraws {
       masks: masked ? shared(Uint8Array, o.batch * MASK_BYTES) : null,
       spectra: this.spectrum ? shared(Float32Array, o.batch * SPECTRUM_FLOATS) : null,
       tempos: (o.timeWarp ?? 0) > 0 && !this.warp ? shared(Float32Array, o.batch * TEMPO_FLOATS) : null,
+      gains: (o.gainContour ?? 0) > 0 ? shared(Float32Array, o.batch * GAIN_KNOTS) : null,
     };
   }
 
@@ -40,5 +41,6 @@ export class AugmentDraws {
     if (batch.masks) drawMask(next, opts.maskRows ?? 0, opts.maskCols ?? 0, input.srcWidth, input.srcHeight, batch.masks, slot * MASK_BYTES);
     if (this.spectrum && batch.spectra) drawSpectrum(next, this.spectrum, batch.spectra, slot * SPECTRUM_FLOATS);
     if (batch.tempos) drawTempo(next, opts.timeWarp ?? 0, batch.tempos, slot * TEMPO_FLOATS);
+    if (batch.gains) drawGainContour(next, opts.gainContour ?? 0, batch.gains, slot * GAIN_KNOTS);
   }
 }

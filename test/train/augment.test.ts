@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeImage } from '../../runtime/encode.ts';
 import { identityInput } from '../../compiler/train/keywords.ts';
-import { augmentImage, drawMask, drawSpectrum, drawTempo, drawWarp, maskImage, shiftImage, spectrumImage, stretchImage, warpImage } from '../../compiler/data/augment.ts';
+import { GAIN_KNOTS, augmentImage, drawGainContour, drawMask, drawSpectrum, drawTempo, drawWarp, gainContourImage, maskImage, shiftImage, spectrumImage, stretchImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
 const H = 7;
@@ -167,5 +167,38 @@ describe('time stretch of keyword codes', () => {
     const out = augmentImage(word(), new Uint8Array(H * C), C, H, aug, 0);
     expect(Array.from(out)).toEqual(Array.from(stretchImage(word(), new Uint8Array(H * C), C, H, 0, 1, 2)));
     expect(out[5 * C]).toBe(12);
+  });
+});
+
+describe('gain contour of keyword codes', () => {
+  const C = 2;
+  const H = 7;
+  /** Seven frames: channel 0 holds 8 everywhere, channel 1 is silent (0) but in frame 3. */
+  const img = () => Uint8Array.from({ length: H * C }, (_, i) => (i % C === 0 ? 8 : i === 3 * C + 1 ? 4 : 0));
+  const channel0 = (a: Uint8Array) => Array.from({ length: H }, (_, y) => a[y * C]);
+
+  it('draws GAIN_KNOTS offsets in [-max, max]; the midpoint draw is the identity', () => {
+    const out = new Float32Array(GAIN_KNOTS);
+    drawGainContour(() => 0.5, 3, out, 0);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+    let k = 0;
+    drawGainContour(() => [0, 0.999999, 0.25, 0.75][k++], 2, out, 0);
+    expect(Array.from(out).map((v) => +v.toFixed(3))).toEqual([-2, 2, -1, 1]);
+    expect(Array.from(gainContourImage(img(), C, H, new Float32Array(GAIN_KNOTS), 0))).toEqual(Array.from(img()));
+  });
+
+  it('offsets each frame by the contour interpolated between knots at evenly spaced frames; silent codes stay 0', () => {
+    // Knots at frames 0, 2, 4, 6.
+    const out = gainContourImage(img(), C, H, Float32Array.of(-2, 2, 0, 6), 0);
+    expect(channel0(out)).toEqual([6, 8, 10, 9, 8, 11, 14]);
+    expect(out[1]).toBe(0);
+    expect(out[3 * C + 1]).toBe(5); // frame 3: +1 on a nonzero code
+    expect(channel0(gainContourImage(img(), C, H, Float32Array.of(-9, -9, -9, -9), 0))).toEqual(new Array(H).fill(0));
+  });
+
+  it('applies after the spectral perturbation and before the masks in augmentImage', () => {
+    const aug = { shifts: Uint8Array.of(0x88), warps: null, masks: Uint8Array.of(0, 1, 0, 0), gains: Float32Array.of(1, 1, 1, 1) };
+    const out = augmentImage(img(), new Uint8Array(H * C), C, H, aug, 0);
+    expect(channel0(out)).toEqual([0, 9, 9, 9, 9, 9, 9]);
   });
 });
