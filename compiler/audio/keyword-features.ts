@@ -24,7 +24,9 @@ export interface KeywordFeatures {
   channels: number;
   bits: number;
   labels: string[];
+  /** Training samples: the clips, then any stream windows (`trainClips` of them are clips). */
   train: CodedSplit;
+  trainClips: number;
   validation: CodedSplit;
   test: CodedSplit;
 }
@@ -77,20 +79,16 @@ export function keywordFeaturesStreamed(selection: KeywordSelection, options: Ke
       }
     },
   });
-  const train = source('train');
   const windows = options.streamWindows ? trainingWindows(selection, options.streamWindows, options.seed ?? 1) : null;
-  return featuresFrom(selection.labels, { train: windows ? concatSources(train, windows) : train, validation: source('validation'), test: source('test') }, options);
+  return featuresFrom(selection.labels, { train: source('train'), validation: source('validation'), test: source('test') }, options, windows);
 }
 
-function concatSources(a: SplitSource, b: SplitSource): SplitSource {
-  return {
-    count: a.count + b.count,
-    label: (i) => (i < a.count ? a.label(i) : b.label(i - a.count)),
-    read: (i) => (i < a.count ? a.read(i) : b.read(i - a.count)),
-  };
-}
-
-function featuresFrom(labels: readonly string[], splits: Record<SplitName, SplitSource>, options: KeywordFeatureOptions): KeywordFeatures {
+/**
+ * Calibrates on the training clips (not on `windows`, so a model with stream windows has the
+ * front-end of the same folder's clip models: they can teach it), codes every split, then appends
+ * the coded windows to the training split.
+ */
+function featuresFrom(labels: readonly string[], splits: Record<SplitName, SplitSource>, options: KeywordFeatureOptions, windows: SplitSource | null = null): KeywordFeatures {
   const wanted = Math.max(1, options.calibrationClips ?? 2000);
   const train = splits.train;
   const every = Math.max(1, Math.floor(train.count / wanted));
@@ -103,7 +101,7 @@ function featuresFrom(labels: readonly string[], splits: Record<SplitName, Split
   calibration.length = 0;
   const frontend = createAudioFrontend(blob);
   const size = frontend.frames * frontend.channels;
-  const total = SPLITS.reduce((n, split) => n + splits[split].count, 0);
+  const total = SPLITS.reduce((n, split) => n + splits[split].count, 0) + (windows?.count ?? 0);
   let done = 0;
   const code = (clips: SplitSource, onClip?: (index: number, samples: Int16Array) => void): CodedSplit => {
     const codes = new Uint8Array(clips.count * size);
@@ -123,12 +121,25 @@ function featuresFrom(labels: readonly string[], splits: Record<SplitName, Split
   };
   const coded = {} as Record<SplitName, CodedSplit>;
   for (const split of SPLITS) coded[split] = code(splits[split], split === 'train' ? options.onTrainClip : undefined);
+  const clips = coded.train;
+  if (windows) {
+    const onWindow = options.onTrainClip;
+    const cut = code(windows, onWindow ? (i, samples) => onWindow(clips.count + i, samples) : undefined);
+    const codes = new Uint8Array(clips.codes.length + cut.codes.length);
+    codes.set(clips.codes);
+    codes.set(cut.codes, clips.codes.length);
+    const labels = new Uint8Array(clips.count + cut.count);
+    labels.set(clips.labels);
+    labels.set(cut.labels, clips.count);
+    coded.train = { count: clips.count + cut.count, codes, labels };
+  }
   return {
     blob,
     frames: frontend.frames,
     channels: frontend.channels,
     bits: frontend.bits,
     labels: [...labels],
+    trainClips: clips.count,
     ...coded,
   };
 }

@@ -103,13 +103,20 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
         : model.labels.join() !== features.labels.join() ? `labels ${model.labels.join(',')} differ from the data's ${features.labels.join(',')}`
         : !sameInts(model.input.frontend, features.blob) ? 'its audio front-end differs from the one calibrated on this data (a teacher must be trained on the same folder with the same --normalize)'
         : null;
+      // Teachers score the clips; stream windows (cut words, labelled by where the words lie) keep their labels.
+      const clips = features.trainClips;
+      const n = features.frames * features.channels;
+      const classes = features.labels.length;
+      const targets = new Float32Array(features.train.count * classes);
       try {
-        opts.softTargets = teacherTargets(teachers, features.train.codes, features.train.count, { temperature, check, onProgress: (d, n) => { if (d % 500 === 0 || d === n) status.update(`teachers (runtime) ${d}/${n} inferences`); } });
+        targets.set(teacherTargets(teachers, features.train.codes.subarray(0, clips * n), clips, { temperature, check, onProgress: (d, total) => { if (d % 500 === 0 || d === total) status.update(`teachers (runtime) ${d}/${total} inferences`); } }));
       } catch (error) {
         throw new UserError((error as Error).message);
       }
+      for (let i = clips; i < features.train.count; i++) targets[i * classes + features.train.labels[i]] = 1;
+      opts.softTargets = targets;
       opts.distillWeight = weight;
-      status.line(`${teachers.length} teacher${teachers.length > 1 ? 's' : ''} scored ${features.train.count} training samples in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+      status.line(`${teachers.length} teacher${teachers.length > 1 ? 's' : ''} scored ${clips} training clips in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     }
     if (cache && job.waveAugment) {
       const seed = opts.seed ?? defaultTrainOptions.seed;

@@ -79,5 +79,11 @@ describe('training windows over a Speech Commands folder', () => {
     const more = keywordFeaturesStreamed(selection, { streamWindows: 30, seed: 5 });
     expect(more.train.count).toBe(plain.train.count + labels.filter((_, i) => a.read(i) !== null).length);
     expect(Array.from(more.train.labels.subarray(plain.train.count))).toEqual(labels.filter((_, i) => a.read(i) !== null));
+    // The windows come after the clips, which keep their codes; the front-end is calibrated on the
+    // clips alone, so a stream model shares the front-end of the folder's clip models (its teachers).
+    expect(more.trainClips).toBe(plain.train.count);
+    expect(plain.trainClips).toBe(plain.train.count);
+    expect(Array.from(more.blob)).toEqual(Array.from(plain.blob));
+    expect(Buffer.from(more.train.codes.subarray(0, plain.train.codes.length)).equals(Buffer.from(plain.train.codes))).toBe(true);
   });
 });
