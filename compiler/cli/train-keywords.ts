@@ -34,6 +34,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
   const tilt = realOption(o, 'tilt', 0, 8);
   const warpTime = realOption(o, 'warp-time', 0, 0.5);
   const gainContour = realOption(o, 'gain-contour', 0, 8);
+  const mixup = realOption(o, 'mixup', 0, 1);
   const trainUnknownFraction = realOption(o, 'unknown-fraction', 0, 1);
   const limitPerClass = int('limit', 1, 1e9);
   const streamWindows = int('stream-windows', 0, 1e7);
@@ -52,6 +53,7 @@ export async function trainKeywordsAndWrite(o: Record<string, string | number | 
     ...(tilt !== undefined ? { spectrumTilt: tilt } : {}),
     ...(warpTime !== undefined ? { timeWarp: warpTime } : {}),
     ...(gainContour !== undefined ? { gainContour } : {}),
+    ...(mixup !== undefined ? { mixup } : {}),
   };
   const speakerPrefix = o.speakers === undefined ? undefined : String(o.speakers);
   const p = o['wave-augment'];

@@ -97,6 +97,9 @@ stride 2) and a dense layer: a 48 KB model file. Compare recipes with
   --gain-contour G      raise or lower each training clip's frames by a random contour of up to
                         +-G code steps over time (4 knots, linear between): vowels louder or
                         quieter against consonants, as voices make them (default 0 = off)
+  --mixup P             mix each training clip, with probability P, with a random other clip: codes
+                        w x its own + (1-w) x the other's, target likewise, w in [0.5, 1)
+                        (default 0 = off)
   --unknown-fraction F  unknown-word clips in training as a fraction of the keyword clips, as many as
                         the folder has (default 0.1, the protocol's; validation and test keep 0.1)
   --wave-augment P      per epoch, augment each training clip with probability P as a waveform
@@ -226,7 +229,7 @@ function convLayers(o: Record<string, string | number | boolean | undefined>, si
 
 export const trainSpec = {
   dataset: 'string', data: 'string', input: 'number', hidden: 'string', conv: 'string', pool: 'number', padding: 'string', epochs: 'number', seed: 'number', out: 'string',
-  macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number', 'warp-freq': 'number', tilt: 'number', 'warp-time': 'number', 'gain-contour': 'number', 'unknown-fraction': 'number',
+  macro: 'boolean', ideal: 'boolean', bound: 'number', 'group-rows': 'number', mode: 'string', lr: 'number', 'lr-floor': 'number', warmup: 'number', 'label-smoothing': 'number', 'weight-decay': 'number', batch: 'number', shift: 'number', rotate: 'number', zoom: 'number', 'mask-time': 'number', 'mask-freq': 'number', 'warp-freq': 'number', tilt: 'number', 'warp-time': 'number', 'gain-contour': 'number', mixup: 'number', 'unknown-fraction': 'number',
   leak: 'number', 'train-variation': 'string', 'train-stuck-on': 'string', 'train-stuck-off': 'string',
   workers: 'number', limit: 'number', validation: 'number', checkpoint: 'string', resume: 'boolean', quiet: 'boolean', json: 'boolean',
   channels: 'string', kernel: 'number', stride: 'number', speakers: 'string', 'wave-augment': 'number', 'stream-windows': 'number', 'wave-variants': 'number', normalize: 'string',
@@ -235,7 +238,7 @@ export const trainSpec = {
 
 /** The digits pipeline (compiler/pipelines/digits.ts) from command-line options; shared by train, start and ablate. */
 /** Options of keyword training only (refused for mnist, named in this order in the error). */
-const KEYWORD_ONLY = ['channels', 'kernel', 'stride', 'mask-time', 'mask-freq', 'warp-freq', 'tilt', 'warp-time', 'gain-contour', 'unknown-fraction', 'speakers', 'wave-augment', 'wave-variants', 'stream-windows', 'normalize', 'teacher', 'distill', 'distill-temperature'];
+const KEYWORD_ONLY = ['channels', 'kernel', 'stride', 'mask-time', 'mask-freq', 'warp-freq', 'tilt', 'warp-time', 'gain-contour', 'mixup', 'unknown-fraction', 'speakers', 'wave-augment', 'wave-variants', 'stream-windows', 'normalize', 'teacher', 'distill', 'distill-temperature'];
 
 export async function trainAndWrite(o: Record<string, string | number | boolean | undefined>, log: (s: string) => void = (s) => console.error(s)): Promise<TrainCommandResult> {
   if (o.dataset === undefined) throw new CliError('--dataset is required (mnist or keywords)');

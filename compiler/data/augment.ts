@@ -245,6 +245,28 @@ export function gainContourImage(img: Uint8Array, width: number, height: number,
   return img;
 }
 
+/**
+ * Per-sample mixup: MIX_FLOATS floats, the partner's index in the training set (-1: not mixed) and
+ * the sample's own share w in [0.5, 1): the input is w x its augmented image + (1 - w) x the
+ * partner's (same augmentation, rounded), the target w x its target + (1 - w) x the partner's.
+ */
+export const MIX_FLOATS = 2;
+
+/** Draws whether sample is mixed (probability p), its partner among `count` samples and its share; always three draws. */
+export function drawMix(next: () => number, p: number, count: number, out: Float32Array, at: number): void {
+  const mixed = next() < p;
+  const partner = Math.min(count - 1, Math.floor(next() * count));
+  const share = 0.5 + 0.5 * next();
+  out[at] = mixed ? partner : -1;
+  out[at + 1] = mixed ? share : 1;
+}
+
+/** dst = round(share x dst + (1 - share) x other), element by element over the first n values. */
+export function mixImages(dst: Uint8Array, other: Uint8Array, n: number, share: number): Uint8Array {
+  for (let i = 0; i < n; i++) dst[i] = Math.round(share * dst[i] + (1 - share) * other[i]);
+  return dst;
+}
+
 /** One batch's augmentation, shared by the trainer's shards: the packed shifts, and the warps, spectra, masks and stretches if enabled. */
 export interface BatchAugment {
   shifts: Uint8Array;
@@ -253,6 +275,8 @@ export interface BatchAugment {
   spectra?: Float32Array | null;
   tempos?: Float32Array | null;
   gains?: Float32Array | null;
+  /** Mixup partners and shares (MIX_FLOATS a slot; applied by the trainer's shard, which holds the partner's image). */
+  mixes?: Float32Array | null;
 }
 
 /**

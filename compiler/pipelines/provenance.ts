@@ -49,6 +49,7 @@ export function trainingProvenance(result: TrainResult, parts: ProvenanceParts):
     ...(o.spectrumTilt ? { tilt: o.spectrumTilt } : {}),
     ...(o.timeWarp ? { warpTime: o.timeWarp } : {}),
     ...(o.gainContour ? { gainContour: o.gainContour } : {}),
+    ...(o.mixup ? { mixup: o.mixup } : {}),
     macro: result.cfg.mode === 'split' ? { groupRows: result.cfg.groupRows, chargeBound: result.cfg.chargeBound } : null,
     ...(o.leakShift ? { leakShift: o.leakShift } : {}),
     ...(o.cellNoise ? { trainNoise: { device: o.cellNoise.device.name, ...o.cellNoise.faults } } : {}),

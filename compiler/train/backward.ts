@@ -6,7 +6,7 @@
 import { CLIP_HARMFUL, CLIP_HARMLESS, forwardSample } from './forward.ts';
 import { axpy32, dot, nextSpikes } from './kernels.ts';
 import { sparseEnough, sparseInputGradient, sparseWeightGradient } from './sparse-backward.ts';
-import { type Net, type Stats, positionsOf } from './net.ts';
+import { type Net, type NetConfig, type Stats, positionsOf } from './net.ts';
 
 /** A training pass: the Net plus what it accumulates into and the trainer's per-neuron stall flags. */
 export interface TrainPass extends Net {
@@ -195,12 +195,20 @@ function nextOpenGates(z: Float64Array, float: boolean, amax: number, next: Int3
   return next;
 }
 
+/** The label's target row: one-hot, or (1 - eps) one-hot + eps / classes with label smoothing. */
+export function labelTarget(cfg: NetConfig, label: number, out: Float64Array): Float64Array {
+  const eps = cfg.labelSmoothing ?? 0;
+  const off = eps / out.length;
+  for (let j = 0; j < out.length; j++) out[j] = j === label ? 1 - eps + off : off;
+  return out;
+}
+
 /**
- * Softmax cross-entropy of the output scores (in float units): loss into stats, dLoss/dscore into
- * ws.dOut[last]. The target is the label's (label smoothing included), mixed with a teacher's
- * probabilities `soft` when distilling (cfg.distillWeight).
+ * Softmax cross-entropy of the output scores (in float units): loss (of the label) into stats,
+ * dLoss/dscore into ws.dOut[last]. The target is the label's (labelTarget), or `target` when the
+ * shard mixed one (distillation, mixup).
  */
-function lossGradient(pass: TrainPass, label: number, soft: Float32Array | null): void {
+function lossGradient(pass: TrainPass, label: number, target: Float64Array | null): void {
   const { cfg, ws, stats } = pass;
   const last = cfg.layers.length - 1;
   const logits = ws.act[last];
@@ -217,11 +225,9 @@ function lossGradient(pass: TrainPass, label: number, soft: Float32Array | null)
   const dl = ws.dOut[last];
   const eps = cfg.labelSmoothing ?? 0;
   const off = eps / logits.length;
-  const alpha = soft ? (cfg.distillWeight ?? 0) : 0;
   for (let j = 0; j < logits.length; j++) {
     probs[j] /= sum;
-    const hard = j === label ? 1 - eps + off : off;
-    dl[j] = probs[j] - (alpha > 0 ? (1 - alpha) * hard + alpha * soft![j] : hard);
+    dl[j] = probs[j] - (target ? target[j] : j === label ? 1 - eps + off : off);
   }
   stats.loss += -Math.log(Math.max(probs[label], 1e-30));
 }
@@ -262,12 +268,12 @@ function countActivity(pass: TrainPass): void {
 /**
  * Forward + backward for one labelled sample: accumulates gradients into pass.grad (not averaged)
  * and statistics into pass.stats. Returns the predicted class. `pre` / `dqOut`: the batched first
- * layer's partials of this sample and where its output gradient goes (batched.ts). `soft`: the
- * teacher's probabilities for this sample when distilling.
+ * layer's partials of this sample and where its output gradient goes (batched.ts). `target`: the
+ * sample's target row when it is not the label's (distillation, mixup).
  */
-export function trainSample(pass: TrainPass, x: Float32Array, label: number, pre: Float64Array | null = null, dqOut: Float64Array | null = null, soft: Float32Array | null = null): number {
+export function trainSample(pass: TrainPass, x: Float32Array, label: number, pre: Float64Array | null = null, dqOut: Float64Array | null = null, target: Float64Array | null = null): number {
   const pred = forwardSample(pass, x, pre);
-  lossGradient(pass, label, soft);
+  lossGradient(pass, label, target);
   pass.stats.samples++;
   if (pred === label) pass.stats.correct++;
   if (pass.cfg.mode !== 'float') countActivity(pass);

@@ -1,12 +1,12 @@
 /**
  * The trainer's augmentation draws: for every batch slot, from the epoch's random stream, a shift
- * or an affine warp, then a mask if masks are on, then a spectral perturbation, a time stretch and a
- * gain contour if those are on, into
+ * or an affine warp, then a mask if masks are on, then a spectral perturbation, a time stretch, a
+ * gain contour and a mixup partner if those are on, into
  * the shared buffers both shards apply (compiler/data/augment.ts augmentImage). Draw order is part of the byte-identity contract: a
  * draw that is off takes nothing from the stream, so configurations without it keep their bytes.
  */
 import type { ImageInput } from '../../runtime/model.ts';
-import { type BatchAugment, type DistortOptions, type SpectrumOptions, GAIN_KNOTS, MASK_BYTES, SPECTRUM_FLOATS, TEMPO_FLOATS, WARP_FLOATS, drawGainContour, drawMask, drawShift, drawSpectrum, drawTempo, drawWarp } from '../data/augment.ts';
+import { type BatchAugment, type DistortOptions, type SpectrumOptions, GAIN_KNOTS, MASK_BYTES, MIX_FLOATS, SPECTRUM_FLOATS, TEMPO_FLOATS, WARP_FLOATS, drawGainContour, drawMask, drawMix, drawShift, drawSpectrum, drawTempo, drawWarp } from '../data/augment.ts';
 import type { TrainOptions } from './options.ts';
 import { shared } from './parallel.ts';
 
@@ -18,7 +18,8 @@ export class AugmentDraws {
   private readonly warp: DistortOptions | null;
   private readonly spectrum: SpectrumOptions | null;
 
-  constructor(private readonly opts: TrainOptions, private readonly input: ImageInput) {
+  /** `count`: training samples (mixup partners are drawn among them). */
+  constructor(private readonly opts: TrainOptions, private readonly input: ImageInput, private readonly count = 0) {
     const o = opts;
     this.warp = (o.rotate ?? 0) > 0 || (o.zoom ?? 0) > 0 ? { shift: o.shift, shiftX: o.shiftX ?? o.shift, rotate: o.rotate ?? 0, zoom: o.zoom ?? 0 } : null;
     const masked = (o.maskRows ?? 0) > 0 || (o.maskCols ?? 0) > 0;
@@ -30,6 +31,7 @@ export class AugmentDraws {
       spectra: this.spectrum ? shared(Float32Array, o.batch * SPECTRUM_FLOATS) : null,
       tempos: (o.timeWarp ?? 0) > 0 && !this.warp ? shared(Float32Array, o.batch * TEMPO_FLOATS) : null,
       gains: (o.gainContour ?? 0) > 0 ? shared(Float32Array, o.batch * GAIN_KNOTS) : null,
+      mixes: (o.mixup ?? 0) > 0 ? shared(Float32Array, o.batch * MIX_FLOATS) : null,
     };
   }
 
@@ -42,5 +44,6 @@ export class AugmentDraws {
     if (this.spectrum && batch.spectra) drawSpectrum(next, this.spectrum, batch.spectra, slot * SPECTRUM_FLOATS);
     if (batch.tempos) drawTempo(next, opts.timeWarp ?? 0, batch.tempos, slot * TEMPO_FLOATS);
     if (batch.gains) drawGainContour(next, opts.gainContour ?? 0, batch.gains, slot * GAIN_KNOTS);
+    if (batch.mixes) drawMix(next, opts.mixup ?? 0, this.count, batch.mixes, slot * MIX_FLOATS);
   }
 }

@@ -30,6 +30,8 @@ export interface TrainOptions extends QuantSettings {
   spectrumTilt?: number;
   /** Keyword codes: per sample, a random time stretch in [1 - timeWarp, 1 + timeWarp] about the window's centre (augment.ts stretchImage). */
   timeWarp?: number;
+  /** Mixup: probability that a sample is mixed with a random partner (augment.ts drawMix; inputs and targets). */
+  mixup?: number;
   /** Keyword codes: per sample, a gain contour over time of up to +-gainContour code steps (augment.ts gainContourImage). */
   gainContour?: number;
   workers: number;

@@ -6,8 +6,8 @@
  */
 import { encodeImage } from '../../runtime/encode.ts';
 import type { ImageInput } from '../../runtime/model.ts';
-import { type BatchAugment, augmentImage } from '../data/augment.ts';
-import { type TrainPass, trainSample } from './backward.ts';
+import { type BatchAugment, MIX_FLOATS, augmentImage, mixImages } from '../data/augment.ts';
+import { type TrainPass, labelTarget, trainSample } from './backward.ts';
 import { batchedFirstLayer, firstLayerForwardBatch, firstLayerGradBatch } from './batched.ts';
 import { ChipNoise } from './cell-noise.ts';
 import { type NetConfig, type ParamLayout, type Stats, neuronOffsets, newQLayer, newStats, newWorkspace, quantizeLayer, resetStats } from './net.ts';
@@ -25,6 +25,11 @@ export class ShardRunner {
   /** The training pass over private copies: typed arrays over SharedArrayBuffer are about 2x slower in V8's hot loops. */
   readonly pass: TrainPass;
   private readonly pixels: Uint8Array;
+  /** A mixup partner's augmented pixels. */
+  private readonly partnerPixels: Uint8Array;
+  /** The current sample's target row and its partner's (distillation, mixup). */
+  private readonly target: Float64Array;
+  private readonly partnerTarget: Float64Array;
   /** A row of scratch for the spectral perturbation. */
   private readonly spectrumRow: Float32Array;
   private readonly codes: Uint8Array;
@@ -56,6 +61,10 @@ export class ShardRunner {
     };
     const px = data.input.srcWidth * data.input.srcHeight;
     this.pixels = new Uint8Array(px);
+    this.partnerPixels = new Uint8Array(px);
+    const classes = cfg.layers[cfg.layers.length - 1].outChannels;
+    this.target = new Float64Array(classes);
+    this.partnerTarget = new Float64Array(classes);
     this.spectrumRow = new Float32Array(data.input.srcWidth);
     this.codes = new Uint8Array(data.input.channels);
     this.x = new Float32Array(data.input.channels);
@@ -75,7 +84,13 @@ export class ShardRunner {
   encode(index: number, aug: BatchAugment | null = null, slot = 0): Float32Array {
     const { srcWidth: w, srcHeight: h } = this.data.input;
     const px = w * h;
-    augmentImage(this.data.images.subarray(index * px, (index + 1) * px), this.pixels, w, h, aug, slot, this.spectrumRow);
+    const images = this.data.images;
+    augmentImage(images.subarray(index * px, (index + 1) * px), this.pixels, w, h, aug, slot, this.spectrumRow);
+    const partner = aug?.mixes ? aug.mixes[slot * MIX_FLOATS] : -1;
+    if (aug && partner >= 0) {
+      augmentImage(images.subarray(partner * px, (partner + 1) * px), this.partnerPixels, w, h, aug, slot, this.spectrumRow);
+      mixImages(this.pixels, this.partnerPixels, px, aug.mixes![slot * MIX_FLOATS + 1]);
+    }
     encodeImage(this.data.input, this.pixels, this.codes);
     const x = this.x;
     const c = this.codes;
@@ -83,12 +98,27 @@ export class ShardRunner {
     return x;
   }
 
-  /** The teacher's probabilities for training sample `index` (null when not distilling). */
-  private softOf(index: number): Float32Array | null {
+  /** Training sample `index`'s target row into `out`: its label's, mixed with the teacher's probabilities when distilling. */
+  private targetOf(index: number, out: Float64Array): Float64Array {
+    const { cfg } = this.pass;
+    labelTarget(cfg, this.data.labels[index], out);
     const soft = this.data.soft;
-    if (!soft) return null;
-    const k = this.pass.cfg.layers[this.pass.cfg.layers.length - 1].outChannels;
-    return soft.subarray(index * k, (index + 1) * k);
+    const w = cfg.distillWeight ?? 0;
+    if (soft && w > 0) for (let j = 0; j < out.length; j++) out[j] = (1 - w) * out[j] + w * soft[index * out.length + j];
+    return out;
+  }
+
+  /** The target row of batch slot `slot` (sample `index`), or null when it is the label's (no distillation, not mixed). */
+  private sampleTarget(index: number, aug: BatchAugment, slot: number): Float64Array | null {
+    const partner = aug.mixes ? aug.mixes[slot * MIX_FLOATS] : -1;
+    if (!(this.data.soft && this.pass.cfg.distillWeight) && partner < 0) return null;
+    const target = this.targetOf(index, this.target);
+    if (partner >= 0) {
+      const share = aug.mixes![slot * MIX_FLOATS + 1];
+      const other = this.targetOf(partner, this.partnerTarget);
+      for (let j = 0; j < target.length; j++) target[j] = share * target[j] + (1 - share) * other[j];
+    }
+    return target;
   }
 
   /**
@@ -102,7 +132,7 @@ export class ShardRunner {
     this.quantize(indices);
     const labels = this.data.labels;
     if (!batchedFirstLayer(pass)) {
-      for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]], null, null, this.softOf(indices[b]));
+      for (let b = from; b < to; b++) trainSample(pass, this.encode(indices[b], aug, b), labels[indices[b]], null, null, this.sampleTarget(indices[b], aug, b));
       out.set(pass.grad);
       return pass.stats;
     }
@@ -117,7 +147,7 @@ export class ShardRunner {
     for (let s = 0; s < count; s++) this.X.set(this.encode(indices[from + s], aug, from + s), s * n);
     firstLayerForwardBatch(pass, this.X, count, this.Pb);
     for (let s = 0; s < count; s++) {
-      trainSample(pass, this.X.subarray(s * n, (s + 1) * n), labels[indices[from + s]], this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell), this.softOf(indices[from + s]));
+      trainSample(pass, this.X.subarray(s * n, (s + 1) * n), labels[indices[from + s]], this.Pb.subarray(s * cell, (s + 1) * cell), this.DQ.subarray(s * cell, (s + 1) * cell), this.sampleTarget(indices[from + s], aug, from + s));
     }
     firstLayerGradBatch(pass, this.X, count, this.DQ, pass.grad);
     out.set(pass.grad);

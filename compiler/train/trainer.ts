@@ -44,7 +44,7 @@ export async function train(trainSet: ImageSet, testSet: ImageSet | null, input:
     soft.set(opts.softTargets);
   }
   const batchIdx = shared(Int32Array, opts.batch);
-  const draws = new AugmentDraws(opts, input);
+  const draws = new AugmentDraws(opts, input, trainSet.count);
   const testCodes = testSet && opts.evalEachEpoch ? shared(Uint8Array, testSet.count * input.channels) : null;
   if (testCodes && testSet) testCodes.set(encodeSet(testSet, input));
   const pool = new ShardPool(cfg, layout, params, stall.flags, { images, labels, input, soft }, batchIdx, draws.batch, testCodes, testSet?.count ?? 0, opts.workers);

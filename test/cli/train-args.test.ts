@@ -11,10 +11,10 @@ function train(args: string[]): { status: number | null; stderr: string } {
 
 describe('tempo-cim train arguments', () => {
   it.each([
-    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --warp-freq, --tilt, --warp-time, --gain-contour, --unknown-fraction, --speakers, --wave-augment, --wave-variants, --stream-windows, --normalize, --teacher, --distill and --distill-temperature apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--mask-time', '3'], /--mask-time, --mask-freq, --warp-freq, --tilt, --warp-time, --gain-contour, --mixup, --unknown-fraction, --speakers, --wave-augment, --wave-variants, --stream-windows, --normalize, --teacher, --distill and --distill-temperature apply to --dataset keywords/],
     [['--dataset', 'mnist', '--speakers', 'es-'], /--speakers, --wave-augment, --wave-variants, --stream-windows, --normalize, .* apply to --dataset keywords/],
-    [['--dataset', 'mnist', '--tilt', '2'], /--tilt, --warp-time, --gain-contour, --unknown-fraction, .* apply to --dataset keywords/],
-    [['--dataset', 'mnist', '--warp-time', '0.2'], /--warp-time, --gain-contour, --unknown-fraction, .* apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--tilt', '2'], /--tilt, --warp-time, --gain-contour, --mixup, --unknown-fraction, .* apply to --dataset keywords/],
+    [['--dataset', 'mnist', '--warp-time', '0.2'], /--warp-time, --gain-contour, --mixup, --unknown-fraction, .* apply to --dataset keywords/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--warp-time', '0.7'], /--warp-time must be a number in \[0, 0.5\], got 0.7/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--unknown-fraction', '1.5'], /--unknown-fraction must be a number in \[0, 1\], got 1.5/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--warp-freq', '0.9'], /--warp-freq must be a number in \[0, 0.5\], got 0.9/],
@@ -23,6 +23,7 @@ describe('tempo-cim train arguments', () => {
     [['--dataset', 'keywords', '--data', '/nonexistent', '--teacher', 'a.tcm', '--distill', '1.5'], /--distill must be a number in \[0, 1\], got 1.5/],
     [['--dataset', 'mnist', '--stream-windows', '100'], /--stream-windows, --normalize, .* apply to --dataset keywords/],
     [['--dataset', 'mnist', '--teacher', 'a.tcm'], /--teacher, --distill and --distill-temperature apply to --dataset keywords/],
+    [['--dataset', 'keywords', '--data', '/nonexistent', '--mixup', '2'], /--mixup must be a number in \[0, 1\], got 2/],
     [['--dataset', 'mnist', '--gain-contour', '2'], /--gain-contour, .* apply to --dataset keywords/],
     [['--dataset', 'mnist', '--normalize', 'window-peak'], /--normalize, --teacher, .* apply to --dataset keywords/],
     [['--dataset', 'keywords', '--data', '/nonexistent', '--normalize', 'peak'], /--normalize must be one of none, window-peak, channel-mean, got peak/],

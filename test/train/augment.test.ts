@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeImage } from '../../runtime/encode.ts';
 import { identityInput } from '../../compiler/train/keywords.ts';
-import { GAIN_KNOTS, augmentImage, drawGainContour, drawMask, drawSpectrum, drawTempo, drawWarp, gainContourImage, maskImage, shiftImage, spectrumImage, stretchImage, warpImage } from '../../compiler/data/augment.ts';
+import { GAIN_KNOTS, augmentImage, drawGainContour, drawMask, drawMix, mixImages, drawSpectrum, drawTempo, drawWarp, gainContourImage, maskImage, shiftImage, spectrumImage, stretchImage, warpImage } from '../../compiler/data/augment.ts';
 
 const W = 9;
 const H = 7;
@@ -200,5 +200,29 @@ describe('gain contour of keyword codes', () => {
     const aug = { shifts: Uint8Array.of(0x88), warps: null, masks: Uint8Array.of(0, 1, 0, 0), gains: Float32Array.of(1, 1, 1, 1) };
     const out = augmentImage(img(), new Uint8Array(H * C), C, H, aug, 0);
     expect(channel0(out)).toEqual([0, 9, 9, 9, 9, 9, 9]);
+  });
+});
+
+describe('mixup draws', () => {
+  it('always takes three draws; unmixed samples get partner -1 and share 1, mixed ones a partner among count and a share in [0.5, 1)', () => {
+    const out = new Float32Array(2);
+    const values = [0.7, 0.25, 0.5];
+    let k = 0;
+    drawMix(() => values[k++], 0.5, 40, out, 0);
+    expect(k).toBe(3);
+    expect(Array.from(out)).toEqual([-1, 1]);
+    k = 0;
+    drawMix(() => [0.2, 0.25, 0.5][k++], 0.5, 40, out, 0);
+    expect(k).toBe(3);
+    expect(Array.from(out)).toEqual([10, 0.75]);
+    k = 0;
+    drawMix(() => [0, 0.9999999, 0.9999999][k++], 1, 40, out, 0);
+    expect(out[0]).toBe(39);
+    expect(out[1]).toBeLessThan(1);
+  });
+
+  it('mixes images element by element, rounded', () => {
+    expect(Array.from(mixImages(Uint8Array.of(10, 0, 4, 9), Uint8Array.of(0, 10, 4, 7), 4, 0.75))).toEqual([8, 3, 4, 9]);
+    expect(Array.from(mixImages(Uint8Array.of(10, 6), Uint8Array.of(0, 0), 1, 0.5))).toEqual([5, 6]);
   });
 });

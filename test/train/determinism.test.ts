@@ -46,6 +46,7 @@ describe('determinism', () => {
     ['masks', { maskRows: 3, maskCols: 2 }],
     ['spectral perturbations', { spectrumWarp: 0.15, spectrumTilt: 3 }],
     ['gain contours', { gainContour: 2 }],
+    ['mixup', { mixup: 0.5 }],
   ])('%s are deterministic (1 or 2 threads) and change the model', async (_, extra) => {
     const knobs = { seed: 7, mode: 'qat' as const, ...extra };
     const a = await model({ ...knobs, workers: 1 });
