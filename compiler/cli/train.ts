@@ -120,7 +120,7 @@ stride 2) and a dense layer: a 48 KB model file. Compare recipes with
   --teacher FILES       knowledge distillation: comma-separated .tcm models trained on the same
                         folder (e.g. with other --seed values); the runtime scores every training
                         clip with each and the student learns their averaged probabilities
-                        besides the labels (docs/training.md, "Distillation")
+                        besides the labels (docs/training.md, keywords)
   --distill W           weight of the teachers' probabilities in the target (default 0.5)
   --distill-temperature T  teacher scores are divided by T before the softmax (default 2)
   --limit N             at most N clips per class and split (quick experiments)
