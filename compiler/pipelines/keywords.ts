@@ -6,6 +6,7 @@
  */
 import { NoiseBank, type WaveAugmentRecipe } from '../audio/augment-wave.ts';
 import type { FrontendOptions } from '../audio/frontend-design.ts';
+import type { KeywordFeatures } from '../audio/keyword-features.ts';
 import { PcmCache } from '../audio/pcm-cache.ts';
 import { CLIP_SAMPLES } from '../audio/speech-commands.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -96,27 +97,8 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
     const input = identityInput(features.frames, features.channels, features.bits);
     const opts: Partial<TrainOptions> = { ...keywordTrainDefaults, ...job.options, layers, classes: features.labels.length, hidden: [] };
     if (job.distill) {
-      const t1 = Date.now();
-      const { teachers, weight, temperature } = job.distill;
-      const check = (model: Model) =>
-        model.input.kind !== 'audio' ? 'not a keyword (audio input) model'
-        : model.labels.join() !== features.labels.join() ? `labels ${model.labels.join(',')} differ from the data's ${features.labels.join(',')}`
-        : !sameInts(model.input.frontend, features.blob) ? 'its audio front-end differs from the one calibrated on this data (a teacher must be trained on the same folder with the same --normalize)'
-        : null;
-      // Teachers score the clips; stream windows (cut words, labelled by where the words lie) keep their labels.
-      const clips = features.trainClips;
-      const n = features.frames * features.channels;
-      const classes = features.labels.length;
-      const targets = new Float32Array(features.train.count * classes);
-      try {
-        targets.set(teacherTargets(teachers, features.train.codes.subarray(0, clips * n), clips, { temperature, check, onProgress: (d, total) => { if (d % 500 === 0 || d === total) status.update(`teachers (runtime) ${d}/${total} inferences`); } }));
-      } catch (error) {
-        throw new UserError((error as Error).message);
-      }
-      for (let i = clips; i < features.train.count; i++) targets[i * classes + features.train.labels[i]] = 1;
-      opts.softTargets = targets;
-      opts.distillWeight = weight;
-      status.line(`${teachers.length} teacher${teachers.length > 1 ? 's' : ''} scored ${clips} training clips in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+      opts.softTargets = distillTargets(job.distill, features, status);
+      opts.distillWeight = job.distill.weight;
     }
     if (cache && job.waveAugment) {
       const seed = opts.seed ?? defaultTrainOptions.seed;
@@ -149,6 +131,33 @@ export async function trainKeywords(job: KeywordsJob, log: (s: string) => void):
   } finally {
     cache?.dispose();
   }
+}
+
+/**
+ * The teachers' probabilities for every training sample: the clips as the teachers score them,
+ * stream windows (cut words, labelled by where the words lie) their labels. UserError when a
+ * teacher does not fit the data (input, labels, front-end).
+ */
+function distillTargets(distill: DistillJob, features: KeywordFeatures, status: StatusLine): Float32Array {
+  const t0 = Date.now();
+  const { teachers, temperature } = distill;
+  const check = (model: Model) =>
+    model.input.kind !== 'audio' ? 'not a keyword (audio input) model'
+    : model.labels.join() !== features.labels.join() ? `labels ${model.labels.join(',')} differ from the data's ${features.labels.join(',')}`
+    : !sameInts(model.input.frontend, features.blob) ? 'its audio front-end differs from the one calibrated on this data (a teacher must be trained on the same folder with the same --normalize)'
+    : null;
+  const { train, trainClips: clips } = features;
+  const classes = features.labels.length;
+  const targets = new Float32Array(train.count * classes);
+  const onProgress = (d: number, total: number) => { if (d % 500 === 0 || d === total) status.update(`teachers (runtime) ${d}/${total} inferences`); };
+  try {
+    targets.set(teacherTargets(teachers, train.codes.subarray(0, clips * features.frames * features.channels), clips, { temperature, check, onProgress }));
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  for (let i = clips; i < train.count; i++) targets[i * classes + train.labels[i]] = 1;
+  status.line(`${teachers.length} teacher${teachers.length > 1 ? 's' : ''} scored ${clips} training clips in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return targets;
 }
 
 function sameInts(a: Int32Array, b: Int32Array): boolean {

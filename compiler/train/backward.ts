@@ -195,6 +195,16 @@ function nextOpenGates(z: Float64Array, float: boolean, amax: number, next: Int3
   return next;
 }
 
+/** probs = softmax(scores x scale), computed stably (max subtracted). */
+export function softmax(scores: ArrayLike<number>, scale: number, probs: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (let k = 0; k < scores.length; k++) if (scores[k] * scale > max) max = scores[k] * scale;
+  let sum = 0;
+  for (let k = 0; k < scores.length; k++) sum += probs[k] = Math.exp(scores[k] * scale - max);
+  for (let k = 0; k < scores.length; k++) probs[k] /= sum;
+  return probs;
+}
+
 /** The label's target row: one-hot, or (1 - eps) one-hot + eps / classes with label smoothing. */
 export function labelTarget(cfg: NetConfig, label: number, out: Float64Array): Float64Array {
   const eps = cfg.labelSmoothing ?? 0;
@@ -212,23 +222,10 @@ function lossGradient(pass: TrainPass, label: number, target: Float64Array | nul
   const { cfg, ws, stats } = pass;
   const last = cfg.layers.length - 1;
   const logits = ws.act[last];
-  const probs = ws.probs;
-  const scale = cfg.mode === 'float' ? 1 : pass.qs[last].unit[0];
-  let m = -Infinity;
-  for (let j = 0; j < logits.length; j++) if (logits[j] * scale > m) m = logits[j] * scale;
-  let sum = 0;
-  for (let j = 0; j < logits.length; j++) {
-    const e = Math.exp(logits[j] * scale - m);
-    probs[j] = e;
-    sum += e;
-  }
+  const probs = softmax(logits, cfg.mode === 'float' ? 1 : pass.qs[last].unit[0], ws.probs);
+  const t = target ?? labelTarget(cfg, label, ws.target);
   const dl = ws.dOut[last];
-  const eps = cfg.labelSmoothing ?? 0;
-  const off = eps / logits.length;
-  for (let j = 0; j < logits.length; j++) {
-    probs[j] /= sum;
-    dl[j] = probs[j] - (target ? target[j] : j === label ? 1 - eps + off : off);
-  }
+  for (let j = 0; j < logits.length; j++) dl[j] = probs[j] - t[j];
   stats.loss += -Math.log(Math.max(probs[label], 1e-30));
 }
 

@@ -9,6 +9,7 @@
 import { createNetwork, loadModel } from '../../runtime/index.ts';
 import type { Model } from '../../runtime/model.ts';
 import { scoreUnit } from '../../manifests/apps/lib/detector.ts';
+import { softmax } from './backward.ts';
 
 export interface Teacher {
   /** What the teacher is called in errors and the provenance (its file name). */
@@ -56,14 +57,4 @@ export function teacherTargets(teachers: readonly Teacher[], codes: Uint8Array, 
     }
   });
   return targets;
-}
-
-/** probs = softmax(scores x scale), computed stably. */
-export function softmax(scores: ArrayLike<number>, scale: number, probs: Float64Array): Float64Array {
-  let max = -Infinity;
-  for (let k = 0; k < scores.length; k++) if (scores[k] * scale > max) max = scores[k] * scale;
-  let sum = 0;
-  for (let k = 0; k < scores.length; k++) sum += probs[k] = Math.exp(scores[k] * scale - max);
-  for (let k = 0; k < scores.length; k++) probs[k] /= sum;
-  return probs;
 }

@@ -19,7 +19,7 @@ export class AugmentDraws {
   private readonly spectrum: SpectrumOptions | null;
 
   /** `count`: training samples (mixup partners are drawn among them). */
-  constructor(private readonly opts: TrainOptions, private readonly input: ImageInput, private readonly count = 0) {
+  constructor(private readonly opts: TrainOptions, private readonly input: ImageInput, private readonly count: number) {
     const o = opts;
     this.warp = (o.rotate ?? 0) > 0 || (o.zoom ?? 0) > 0 ? { shift: o.shift, shiftX: o.shiftX ?? o.shift, rotate: o.rotate ?? 0, zoom: o.zoom ?? 0 } : null;
     const masked = (o.maskRows ?? 0) > 0 || (o.maskCols ?? 0) > 0;

@@ -319,6 +319,8 @@ export interface Workspace {
   dOut: Float32Array[];
   dq: Float64Array[];
   probs: Float64Array;
+  /** The label's target row (backward.ts labelTarget), when the shard gives none. */
+  target: Float64Array;
   /** Per layer: what each input code contributes under the leak, and its slope (null: no leak, a code contributes itself). */
   leak: LeakTables[] | null;
   /** Per layer: conv2d window index (windowIndex), null for contiguous windows; and the windows as runs (windowRuns). */
@@ -350,7 +352,7 @@ export function newWorkspace(cfg: NetConfig): Workspace {
   const leak = cfg.mode !== 'float' && (cfg.leakShift ?? 0) > 0
     ? cfg.layers.map((_, l) => leakTables((1 << (l === 0 ? cfg.inputBits : cfg.actBits)) - 1, cfg.leakShift!))
     : null;
-  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], next: [], nextGate: [], packedW: [], packedP: [], sparse: [], rowCode: new Float64Array(4), rowAt: new Int32Array(4), mapAct: [], mapZ: [], mapDOut: [], winner: [] };
+  const ws: Workspace = { act: [], z: [], partials: [], clip: [], dOut: [], dq: [], probs: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), target: new Float64Array(cfg.layers[cfg.layers.length - 1].outChannels), leak, window: [], runs: [], next: [], nextGate: [], packedW: [], packedP: [], sparse: [], rowCode: new Float64Array(4), rowAt: new Int32Array(4), mapAct: [], mapZ: [], mapDOut: [], winner: [] };
   for (const L of cfg.layers) {
     const G = groupCount(cfg, L);
     const n = L.outFrames * L.outChannels;

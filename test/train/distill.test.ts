@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeModel } from '../../compiler/tcm/writer.ts';
-import { softmax, teacherTargets } from '../../compiler/train/distill.ts';
+import { softmax } from '../../compiler/train/backward.ts';
+import { teacherTargets } from '../../compiler/train/distill.ts';
 import { toModelSpec } from '../../compiler/train/export.ts';
 import { type TrainOptions, encodeSet, predictCodes, train } from '../../compiler/train/trainer.ts';
 import { createNetwork, loadModel } from '../../runtime/index.ts';
